@@ -1,0 +1,1 @@
+export { backendInfo, type BackendInfo } from './info.js';

@@ -1,0 +1,29 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { UsageError, run } from './main.js';
+
+describe('resnext models', () => {
+  it('lists every built-in variant with its stages', () => {
+    const out = run(['models']);
+    expect(out).toMatch(/^name\s+block\s+stages/);
+    expect(out).toMatch(/resnext50_32x4d\s+bottleneck\s+3-4-6-3\s+32\s+4\s+224/);
+    expect(out).toMatch(/resnext29_16x64d\s+bottleneck\s+3-3-3\s+16\s+64\s+32/);
+  });
+
+  it('filters by substring and prints JSON', () => {
+    const rows = JSON.parse(run(['models', 'resnext101', '--json'])) as { name: string }[];
+    expect(rows.map((r) => r.name)).toEqual(['resnext101_32x4d', 'resnext101_32x8d', 'resnext101_64x4d']);
+  });
+
+  it('rejects an unknown command with usage', () => {
+    expect(() => run(['fly'])).toThrow(UsageError);
+    expect(() => run(['fly'])).toThrow(/Unknown command "fly"/);
+  });
+
+  it('runs as the built `resnext` binary', () => {
+    const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+    const out = execFileSync(process.execPath, [bin, 'models', '50_32'], { encoding: 'utf8' });
+    expect(out.trim().split('\n')).toHaveLength(3);
+  });
+});

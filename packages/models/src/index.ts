@@ -1,0 +1,3 @@
+export type { BlockKind, ResNeXtConfig, StemKind } from './config.js';
+export { BUILTIN_VARIANTS } from './variants.js';
+export { ModelRegistry, ModelRegistryError, getModelConfig, listModels, models } from './registry.js';

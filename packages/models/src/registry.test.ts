@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_VARIANTS } from './variants.js';
+import { ModelRegistry, ModelRegistryError, getModelConfig, listModels } from './registry.js';
+
+describe('model registry', () => {
+  it('lists the seed, torchvision, paper-family and CIFAR variants', () => {
+    expect(listModels()).toEqual(BUILTIN_VARIANTS.map((c) => c.name));
+    expect(listModels('resnext50_')).toEqual([
+      'resnext50_32x4d',
+      'resnext50_1x64d',
+      'resnext50_2x40d',
+      'resnext50_4x24d',
+      'resnext50_8x14d',
+    ]);
+    expect(listModels((c) => c.stem === 'cifar')).toEqual(['resnext29_8x64d', 'resnext29_16x64d']);
+  });
+
+  it('describes resnext50_32x4d as torchvision does', () => {
+    const c = getModelConfig('resnext50_32x4d');
+    expect(c).toMatchObject({ block: 'bottleneck', blocksPerStage: [3, 4, 6, 3], cardinality: 32, baseWidth: 4, expansion: 4 });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('throws a typed error naming an unknown model', () => {
+    expect(() => getModelConfig('resnet50')).toThrow(ModelRegistryError);
+    expect(() => getModelConfig('resnet50')).toThrow(/Unknown model "resnet50".*resnext50_32x4d/);
+  });
+
+  it('refuses a duplicate name', () => {
+    const registry = new ModelRegistry(BUILTIN_VARIANTS);
+    expect(() => registry.register(getModelConfig('resnext18'))).toThrow(/already registered/);
+  });
+});

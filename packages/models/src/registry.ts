@@ -1,0 +1,62 @@
+import type { ResNeXtConfig } from './config.js';
+import { BUILTIN_VARIANTS } from './variants.js';
+
+/** Thrown when a model name is unknown or registered twice. */
+export class ModelRegistryError extends Error {
+  override name = 'ModelRegistryError';
+}
+
+/**
+ * An explicit registry of architectures. Nothing registers itself on import: the built-in
+ * variants are passed to the constructor, and users add theirs with {@link ModelRegistry.register}.
+ */
+export class ModelRegistry {
+  readonly #configs = new Map<string, ResNeXtConfig>();
+
+  constructor(configs: Iterable<ResNeXtConfig> = []) {
+    for (const c of configs) this.register(c);
+  }
+
+  /** Adds a config; throws {@link ModelRegistryError} if the name is taken. */
+  register(config: ResNeXtConfig): void {
+    if (this.#configs.has(config.name)) {
+      throw new ModelRegistryError(`Model "${config.name}" is already registered.`);
+    }
+    this.#configs.set(config.name, Object.freeze({ ...config }));
+  }
+
+  /** The config of `name`; throws {@link ModelRegistryError} naming the closest known names. */
+  get(name: string): ResNeXtConfig {
+    const config = this.#configs.get(name);
+    if (config === undefined) {
+      const known = [...this.#configs.keys()].join(', ');
+      throw new ModelRegistryError(`Unknown model "${name}". Known models: ${known}.`);
+    }
+    return config;
+  }
+
+  /** Names in registration order, optionally filtered by a substring or a predicate. */
+  list(filter?: string | ((config: ResNeXtConfig) => boolean)): string[] {
+    const all = [...this.#configs.values()];
+    const keep =
+      filter === undefined
+        ? all
+        : typeof filter === 'string'
+          ? all.filter((c) => c.name.includes(filter))
+          : all.filter(filter);
+    return keep.map((c) => c.name);
+  }
+}
+
+/** The registry holding every built-in variant. */
+export const models = new ModelRegistry(BUILTIN_VARIANTS);
+
+/** Names of the built-in variants, optionally filtered (e.g. `listModels('resnext50')`). */
+export function listModels(filter?: string | ((config: ResNeXtConfig) => boolean)): string[] {
+  return models.list(filter);
+}
+
+/** The config of a built-in variant; throws {@link ModelRegistryError} for an unknown name. */
+export function getModelConfig(name: string): ResNeXtConfig {
+  return models.get(name);
+}

@@ -1,0 +1,2 @@
+// @resnext/pretrained: weight registry, loaders, preprocessing and classify arrive with issue #5.
+export {};

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// Checks what `npm pack` would publish for the package in the current folder:
+// the built JS and .d.ts of every source module, the package's own sources (for source maps),
+// README/LICENSE/package.json, and nothing else (no tests, no other package's files).
+// Then imports the built entry point, as a user's `import` would.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const [report] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' }));
+const files = report.files.map((f) => f.path).sort();
+
+const problems = [];
+const allowed = /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|src\/.+\.ts)$/;
+for (const f of files) {
+  if (!allowed.test(f)) problems.push(`unexpected file in the tarball: ${f}`);
+  if (/\.test\.(ts|js|d\.ts)$|\.test\.js\.map$/.test(f)) problems.push(`test file in the tarball: ${f}`);
+}
+const sources = files.filter((f) => f.startsWith('src/') && f.endsWith('.ts'));
+if (sources.length === 0) problems.push('no sources in the tarball');
+for (const src of sources) {
+  const base = src.slice('src/'.length, -'.ts'.length);
+  for (const out of [`dist/${base}.js`, `dist/${base}.d.ts`]) {
+    if (!files.includes(out)) problems.push(`${src} has no ${out} in the tarball`);
+  }
+}
+for (const required of ['package.json', 'README.md', 'LICENSE']) {
+  if (!files.includes(required)) problems.push(`missing ${required}`);
+}
+
+if (problems.length > 0) {
+  console.error(`${pkg.name}: ${problems.length} packaging problem(s):\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+
+const entry = pkg.exports['.'].default;
+const mod = await import(pathToFileURL(path.resolve(entry)).href);
+console.log(`${pkg.name}: ${files.length} files, ${(report.size / 1024).toFixed(1)} kB packed; entry exports ${Object.keys(mod).length} names`);

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Prepares a Debian/Ubuntu machine for ResNeXt.js: system packages, then the npm workspace.
+# Safe to run again: every step is skipped when its result is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+node_ok=$(node -e 'const [a,b]=process.versions.node.split(".").map(Number);console.log(a>20||(a===20&&b>=19)?1:0)' 2>/dev/null || echo 0)
+if [ "$node_ok" != 1 ]; then
+  echo "ResNeXt.js needs Node.js >= 20.19 (found: $(node --version 2>/dev/null || echo none))." >&2
+  exit 1
+fi
+
+# System packages. Chromium runs the browser tests (webgl, wasm threads, webgpu) headless.
+apt_missing=()
+command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null 2>&1 || apt_missing+=(chromium)
+if [ "${#apt_missing[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${apt_missing[*]} with apt-get"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null
+fi
+
+# npm workspace: a clean install when node_modules is missing or older than the lock file.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund
+fi
