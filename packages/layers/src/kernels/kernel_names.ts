@@ -1,0 +1,38 @@
+/**
+ * The grouped-convolution kernels, declared once. Each backend registers its own implementation
+ * under these names (one file per kernel per backend, as tfjs does); an op whose kernel is not
+ * registered for the active backend runs the generic implementation composed of core ops.
+ */
+import type { backend_util } from '@tensorflow/tfjs-core';
+
+/** Padding as `tf.conv2d` takes it: 'same', 'valid', or explicit NHWC pairs. */
+export type ConvPadding = 'same' | 'valid' | backend_util.ExplicitPadding;
+
+/** Activations the fused forward kernel applies after the bias. */
+export type FusedActivation = 'linear' | 'relu';
+
+/** Attributes shared by the forward and both backward kernels. */
+export interface GroupConv2DCommonAttrs {
+  strides: [number, number];
+  pad: ConvPadding;
+  dilations: [number, number];
+  groups: number;
+}
+
+/** Forward: y = act(groupConv(x, filter) + bias). Inputs `x` [n,h,w,c], `filter` [kh,kw,c/groups,o], optional `bias` [o]. */
+export const GroupConv2D = 'ResNeXtGroupConv2D';
+export interface GroupConv2DAttrs extends GroupConv2DCommonAttrs {
+  activation: FusedActivation;
+}
+
+/** Gradient with respect to the input. Inputs `dy` [n,oh,ow,o], `filter`; output shape `inputShape`. */
+export const GroupConv2DBackpropInput = 'ResNeXtGroupConv2DBackpropInput';
+export interface GroupConv2DBackpropInputAttrs extends GroupConv2DCommonAttrs {
+  inputShape: [number, number, number, number];
+}
+
+/** Gradient with respect to the filter. Inputs `x`, `dy`; output shape `filterShape`. */
+export const GroupConv2DBackpropFilter = 'ResNeXtGroupConv2DBackpropFilter';
+export interface GroupConv2DBackpropFilterAttrs extends GroupConv2DCommonAttrs {
+  filterShape: [number, number, number, number];
+}

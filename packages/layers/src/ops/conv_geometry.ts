@@ -1,0 +1,35 @@
+import { backend_util } from '@tensorflow/tfjs-core';
+import type { GroupConv2DCommonAttrs } from '../kernels/kernel_names.js';
+
+/**
+ * Everything a kernel needs to index a grouped convolution: tfjs' own conv geometry (output size,
+ * padding) plus the per-group channel counts.
+ */
+export interface GroupConvGeometry extends backend_util.Conv2DInfo {
+  groups: number;
+  inChannelsPerGroup: number;
+  outChannelsPerGroup: number;
+}
+
+/** Computes the geometry of `x` [n,h,w,c] convolved with `filter` [kh,kw,c/groups,o]. */
+export function groupConvGeometry(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  attrs: GroupConv2DCommonAttrs,
+): GroupConvGeometry {
+  // computeConv2DInfo reads the output depth from the filter and never compares input depths,
+  // so it serves grouped filters unchanged.
+  const info = backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations,
+    attrs.pad,
+  );
+  return {
+    ...info,
+    groups: attrs.groups,
+    inChannelsPerGroup: info.inChannels / attrs.groups,
+    outChannelsPerGroup: info.outChannels / attrs.groups,
+  };
+}

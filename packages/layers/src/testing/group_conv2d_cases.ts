@@ -1,0 +1,44 @@
+import type { NaiveConvCase } from './naive_group_conv.js';
+
+/** A named grouped-convolution case for the shared spec suite. */
+export interface ConvCase extends NaiveConvCase {
+  name: string;
+}
+
+const c = (
+  name: string,
+  xShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  groups: number,
+  strides: [number, number],
+  pad: NaiveConvCase['pad'],
+  dilations: [number, number] = [1, 1],
+): ConvCase => ({ name, xShape, filterShape, groups, strides, pad, dilations });
+
+/**
+ * Forward cases: groups 1, 2, 3, 4, 5, 8, 32, 64; 1 to 32 channels per group with input ≠ output;
+ * kernels 1, 3, 5, 7 and non-square; strides 1, 2, (2, 1); same, valid and explicit padding;
+ * dilation 1 and 2; batch 1, 2 and 3; odd spatial sizes.
+ */
+export const FORWARD_CASES: readonly ConvCase[] = [
+  c('dense 3x3 same (groups 1 = conv2d)', [1, 7, 9, 3], [3, 3, 3, 5], 1, [1, 1], 'same'),
+  c('2 groups 1x1 stride 2 valid batch 3', [3, 5, 5, 4], [1, 1, 2, 6], 2, [2, 2], 'valid'),
+  c('3 groups 5x5 explicit pad', [1, 9, 7, 9], [5, 5, 3, 6], 3, [1, 1], [[0, 0], [1, 2], [2, 0], [0, 0]]),
+  c('8 groups stride (2,1) batch 3', [3, 7, 6, 8], [3, 3, 1, 16], 8, [2, 1], 'same'),
+  c('ResNeXt 32 groups x 4 stride 2', [1, 7, 7, 128], [3, 3, 4, 128], 32, [2, 2], 'same'),
+  c('64 groups dilation 2', [1, 9, 9, 64], [3, 3, 1, 128], 64, [1, 1], 'same', [2, 2]),
+  c('2 groups of 32 in, 24 out, 7x7 stride 2', [1, 11, 13, 64], [7, 7, 32, 48], 2, [2, 2], 'same'),
+  c('4 groups non-square 1x3 valid batch 2', [2, 5, 6, 8], [1, 3, 2, 12], 4, [1, 1], 'valid'),
+  c('3 groups 3x2 dilation (2,1) explicit', [1, 8, 7, 6], [3, 2, 2, 9], 3, [1, 1], [[0, 0], [2, 1], [0, 1], [0, 0]], [2, 1]),
+  c('8 groups dilation 2 valid batch 3', [3, 9, 9, 16], [3, 3, 2, 24], 8, [1, 1], 'valid', [2, 2]),
+  c('depthwise 5 groups', [1, 5, 7, 5], [3, 3, 1, 5], 5, [1, 1], 'same'),
+  c('16 groups 8 in 16 out stride 2 valid', [1, 9, 9, 128], [3, 3, 8, 256], 16, [2, 2], 'valid'),
+];
+
+/** Small cases for finite-difference gradient checks (every element is perturbed). */
+export const GRADIENT_CASES: readonly ConvCase[] = [
+  c('2 groups 3x3 same', [2, 5, 5, 4], [3, 3, 2, 6], 2, [1, 1], 'same'),
+  c('3 groups stride 2 valid', [1, 7, 6, 6], [3, 3, 2, 3], 3, [2, 2], 'valid'),
+  c('4 groups stride (2,1) explicit', [1, 6, 5, 8], [3, 2, 2, 4], 4, [2, 1], [[0, 0], [1, 0], [0, 2], [0, 0]]),
+  c('2 groups dilation 2 same', [1, 7, 7, 4], [3, 3, 2, 4], 2, [1, 1], 'same', [2, 2]),
+];

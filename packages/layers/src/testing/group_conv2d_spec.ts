@@ -1,0 +1,172 @@
+/**
+ * The grouped-convolution spec suite, shared by every backend's test file (Node and Chromium):
+ * forward against the float64 naive loop, gradients against finite differences, errors, leaks.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { GroupConvError } from '../errors.js';
+import { fusedGroupConv2d, groupConv2d } from '../ops/group_conv2d.js';
+import { FORWARD_CASES, GRADIENT_CASES, type ConvCase } from './group_conv2d_cases.js';
+import { finiteDifferences, naiveGroupConv, randomArray, relativeError } from './naive_group_conv.js';
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+function inputsOf(c: ConvCase, seed: number) {
+  return { x: randomArray(size(c.xShape), seed), w: randomArray(size(c.filterShape), seed + 1) };
+}
+
+function run(c: ConvCase, x: ArrayLike<number>, w: ArrayLike<number>) {
+  return tf.tidy(() =>
+    groupConv2d(tf.tensor4d(Float32Array.from(x), c.xShape), tf.tensor4d(Float32Array.from(w), c.filterShape), c.strides, c.pad, c.groups, c.dilations),
+  );
+}
+
+/** Registers the suite for `backend` (already registered with tfjs). */
+export function groupConv2dSpec(backend: string, options: { gradients?: boolean } = {}): void {
+  const gradients = options.gradients ?? true;
+
+  describe(`groupConv2d on ${backend}`, () => {
+    it('activates the backend', async () => {
+      expect(await tf.setBackend(backend)).toBe(true);
+      await tf.ready();
+    });
+
+    it.each(FORWARD_CASES.map((c) => [c.name, c] as const))('forward: %s', async (_, c) => {
+      await tf.setBackend(backend);
+      const { x, w } = inputsOf(c, 7);
+      const expected = naiveGroupConv(x, w, c);
+      const y = run(c, x, w);
+      expect(y.shape).toEqual(expected.shape);
+      expect(relativeError(await y.data(), expected.y)).toBeLessThan(1e-5);
+      y.dispose();
+    });
+
+    it('fuses bias and ReLU', async () => {
+      await tf.setBackend(backend);
+      const c = FORWARD_CASES[4]!;
+      const { x, w } = inputsOf(c, 11);
+      const bias = randomArray(c.filterShape[3], 13);
+      const plain = naiveGroupConv(x, w, c);
+      const co = c.filterShape[3];
+      const expected = plain.y.map((v, i) => Math.max(0, v + bias[i % co]!));
+      const y = tf.tidy(() =>
+        fusedGroupConv2d<tf.Tensor4D>({
+          x: tf.tensor4d(Float32Array.from(x), c.xShape),
+          filter: tf.tensor4d(Float32Array.from(w), c.filterShape),
+          bias: tf.tensor1d(Float32Array.from(bias)),
+          strides: c.strides,
+          pad: c.pad,
+          groups: c.groups,
+          activation: 'relu',
+        }),
+      );
+      expect(relativeError(await y.data(), expected)).toBeLessThan(1e-5);
+      y.dispose();
+    });
+
+    it('takes a rank-3 input and returns rank 3', async () => {
+      await tf.setBackend(backend);
+      const c = FORWARD_CASES[2]!;
+      const { x, w } = inputsOf(c, 3);
+      const y = tf.tidy(() =>
+        groupConv2d(tf.tensor3d(Float32Array.from(x), c.xShape.slice(1) as [number, number, number]), tf.tensor4d(Float32Array.from(w), c.filterShape), c.strides, c.pad, c.groups),
+      );
+      expect(y.shape).toEqual(naiveGroupConv(x, w, c).shape.slice(1));
+      y.dispose();
+    });
+
+    if (gradients) {
+      it.each(GRADIENT_CASES.map((c) => [c.name, c] as const))('gradients vs finite differences: %s', async (_, c) => {
+        await tf.setBackend(backend);
+        const { x, w } = inputsOf(c, 21);
+        const shape = naiveGroupConv(x, w, c).shape;
+        const r = randomArray(size(shape), 23);
+        const loss = (xv: Float64Array, wv: Float64Array) => naiveGroupConv(xv, wv, c).y.reduce((s, v, i) => s + v * r[i]!, 0);
+        const expectedDx = finiteDifferences(loss, x, w, 'x');
+        const expectedDw = finiteDifferences(loss, x, w, 'w');
+        const [dx, dw] = tf.tidy(() =>
+          tf.grads((xt: tf.Tensor, wt: tf.Tensor) =>
+            groupConv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, c.strides, c.pad, c.groups, c.dilations),
+          )([tf.tensor4d(Float32Array.from(x), c.xShape), tf.tensor4d(Float32Array.from(w), c.filterShape)], tf.tensor(Float32Array.from(r), shape)),
+        ) as [tf.Tensor, tf.Tensor];
+        expect(relativeError(await dx.data(), expectedDx)).toBeLessThan(1e-4);
+        expect(relativeError(await dw.data(), expectedDw)).toBeLessThan(1e-4);
+        tf.dispose([dx, dw]);
+      });
+
+      it('gradients of the fused form: bias and ReLU', async () => {
+        await tf.setBackend(backend);
+        const c = GRADIENT_CASES[0]!;
+        const { x, w } = inputsOf(c, 31);
+        const b = randomArray(c.filterShape[3], 33);
+        const shape = naiveGroupConv(x, w, c).shape;
+        const r = randomArray(size(shape), 35);
+        const co = c.filterShape[3];
+        // L = Σ r · relu(conv + b); finite differences over b by hand.
+        const loss = (xv: Float64Array, wv: Float64Array, bv: Float64Array = b) =>
+          naiveGroupConv(xv, wv, c).y.reduce((s, v, i) => s + Math.max(0, v + bv[i % co]!) * r[i]!, 0);
+        const expectedDw = finiteDifferences(loss, x, w, 'w', 1e-6);
+        const expectedDb = b.map((_, k) => {
+          const up = Float64Array.from(b);
+          const down = Float64Array.from(b);
+          up[k] += 1e-6;
+          down[k] -= 1e-6;
+          return (loss(x, w, up) - loss(x, w, down)) / 2e-6;
+        });
+        const [dw, db] = tf.tidy(() =>
+          tf.grads((wt: tf.Tensor, bt: tf.Tensor) =>
+            fusedGroupConv2d<tf.Tensor4D>({
+              x: tf.tensor4d(Float32Array.from(x), c.xShape),
+              filter: wt as tf.Tensor4D,
+              bias: bt as tf.Tensor1D,
+              strides: c.strides,
+              pad: c.pad,
+              groups: c.groups,
+              activation: 'relu',
+            }),
+          )([tf.tensor4d(Float32Array.from(w), c.filterShape), tf.tensor1d(Float32Array.from(b))], tf.tensor(Float32Array.from(r), shape)),
+        ) as [tf.Tensor, tf.Tensor];
+        expect(relativeError(await dw.data(), expectedDw)).toBeLessThan(1e-4);
+        expect(relativeError(await db.data(), expectedDb)).toBeLessThan(1e-4);
+        tf.dispose([dw, db]);
+      });
+    }
+
+    it('does not leak tensors over 100 calls of the op and its gradient', async () => {
+      await tf.setBackend(backend);
+      const c = GRADIENT_CASES[1]!;
+      const x = tf.tensor4d(Float32Array.from(randomArray(size(c.xShape), 1)), c.xShape);
+      const w = tf.tensor4d(Float32Array.from(randomArray(size(c.filterShape), 2)), c.filterShape);
+      const once = () => {
+        groupConv2d(x, w, c.strides, c.pad, c.groups).dispose();
+        if (gradients) tf.dispose(tf.grads((a: tf.Tensor, b: tf.Tensor) => groupConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad, c.groups))([x, w]));
+      };
+      once(); // warm-up: backends may allocate persistent state on first use
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 100; i++) once();
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([x, w]);
+    });
+
+    it('names the problem in its errors', async () => {
+      await tf.setBackend(backend);
+      const x = tf.zeros([1, 5, 5, 6]);
+      const cases: [() => unknown, RegExp][] = [
+        [() => groupConv2d(x, tf.zeros([3, 3, 2, 8]), 1, 'same', 4), /input channels \(6\) must be divisible by groups \(4\)/],
+        [() => groupConv2d(x, tf.zeros([3, 3, 2, 7]), 1, 'same', 3), /output channels \(filter.shape\[3\] = 7\) must be divisible by groups \(3\)/],
+        [() => groupConv2d(x, tf.zeros([3, 3, 3, 6]), 1, 'same', 3), /filter depth \(filter.shape\[2\] = 3\) must equal input channels \/ groups \(6 \/ 3 = 2\)/],
+        [() => groupConv2d(tf.zeros([5, 6]) as unknown as tf.Tensor4D, tf.zeros([3, 3, 2, 6]), 1, 'same', 3), /rank 4.*got shape \[5, 6\]/],
+        [() => groupConv2d(tf.zeros([1, 5, 5, 6], 'int32'), tf.zeros([3, 3, 2, 6]), 1, 'same', 3), /x must be float32, got int32/],
+        [() => groupConv2d(x, tf.zeros([3, 3, 2, 6]), 2, 'same', 3, 2), /strides \[2, 2\] and dilations \[2, 2\] cannot both exceed 1/],
+        [() => groupConv2d(x, tf.zeros([3, 3, 2, 6]), 0, 'same', 3), /strides must be positive integers, got \[0, 0\]/],
+        [() => groupConv2d(x, tf.zeros([3, 3, 2, 6]), 1, 'full' as 'same', 3), /pad must be 'same', 'valid' or explicit/],
+        [() => groupConv2d(x, tf.zeros([3, 3, 2, 6]), 1, 'same', 1.5), /groups must be a positive integer, got 1.5/],
+      ];
+      for (const [call, message] of cases) {
+        expect(call).toThrow(GroupConvError);
+        expect(call).toThrow(message);
+      }
+      tf.disposeVariables();
+    });
+  });
+}
