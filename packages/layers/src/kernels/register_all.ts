@@ -4,5 +4,6 @@
 import { registerGradient } from '@tensorflow/tfjs-core';
 import { groupConv2dGradConfig } from '../ops/group_conv2d_grad.js';
 import './cpu/register.js';
+import './tensorflow/register.js';
 
 registerGradient(groupConv2dGradConfig);

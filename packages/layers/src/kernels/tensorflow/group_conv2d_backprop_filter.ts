@@ -1,0 +1,28 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import { groupConvGeometry } from '../../ops/conv_geometry.js';
+import { genericGroupConv2dBackpropFilter } from '../generic/group_conv2d_backprop_filter.js';
+import { GroupConv2DBackpropFilter, type GroupConv2DBackpropFilterAttrs } from '../kernel_names.js';
+import { nativeConvAttrs, type NativeBackend } from './native_backend.js';
+
+/**
+ * dL/dfilter for tfjs-node(-gpu): TensorFlow's grouped Conv2DBackpropFilter on a GPU; on CPU,
+ * where TensorFlow rejects grouped filters, the generic per-group form over the dense CPU op.
+ */
+export const groupConv2dBackpropFilterTensorflowConfig: KernelConfig = {
+  kernelName: GroupConv2DBackpropFilter,
+  backendName: 'tensorflow',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, dy } = inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
+    const a = attrs as unknown as GroupConv2DBackpropFilterAttrs;
+    const be = backend as NativeBackend;
+    if (!be.isUsingGpuDevice) return genericGroupConv2dBackpropFilter(x, dy, a);
+    const geo = groupConvGeometry(x.shape, a.filterShape, a);
+    const filterSizes = tf.tensor1d(a.filterShape, 'int32');
+    try {
+      return be.executeSingleOutput('Conv2DBackpropFilter', nativeConvAttrs(geo, be.binding), [x, filterSizes, dy] as TensorInfo[]);
+    } finally {
+      filterSizes.dispose();
+    }
+  },
+};
