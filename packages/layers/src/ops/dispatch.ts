@@ -16,7 +16,7 @@ export function runKernelOr<T extends tf.Tensor>(
   fallback: () => T,
 ): T {
   if (hasKernel(kernelName)) {
-    return tf.engine().runKernel(kernelName, inputs, attrs as unknown as tf.NamedAttrMap) as T;
+    return tf.engine().runKernel<T>(kernelName, inputs, attrs as unknown as tf.NamedAttrMap);
   }
   return fallback();
 }

@@ -53,7 +53,7 @@ function generic(
       },
     };
   });
-  return withGrad(...inputs) as tf.Tensor4D;
+  return withGrad(...inputs);
 }
 
 /**
@@ -73,7 +73,7 @@ export function fusedGroupConv2d<T extends tf.Tensor3D | tf.Tensor4D>(args: Fuse
     throw new GroupConvError(`groupConv2d: activation must be 'linear' or 'relu', got '${String(activation)}'.`);
   }
   if (x.rank === 3) {
-    return tf.tidy(() => tf.squeeze(fusedGroupConv2d<tf.Tensor4D>({ ...args, x: tf.expandDims<tf.Tensor4D>(x, 0) }), [0])) as T;
+    return tf.tidy(() => tf.squeeze<T>(fusedGroupConv2d<tf.Tensor4D>({ ...args, x: tf.expandDims<tf.Tensor4D>(x, 0) }), [0]));
   }
   const x4 = x as tf.Tensor4D;
   const common = validateGroupConv2d(x4, filter, args.strides ?? 1, args.pad, args.groups, args.dilations ?? 1);
@@ -89,7 +89,7 @@ export function fusedGroupConv2d<T extends tf.Tensor3D | tf.Tensor4D>(args: Fuse
   let y: tf.Tensor4D;
   if (hasKernel(GroupConv2D)) {
     const inputs: tf.NamedTensorMap = bias === undefined ? { x: x4, filter } : { x: x4, filter, bias };
-    y = tf.engine().runKernel(GroupConv2D, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+    y = tf.engine().runKernel<tf.Tensor4D>(GroupConv2D, inputs, attrs as unknown as tf.NamedAttrMap);
   } else {
     y = generic(x4, filter, bias, attrs);
   }

@@ -22,17 +22,17 @@ export function groupConv2dGradients(
       tf.tidy(() =>
         groupConv2dBackpropInput(dz(), filter, {
           ...common,
-          inputShape: x.shape as [number, number, number, number],
+          inputShape: x.shape,
         }),
       ),
     filter: () =>
       tf.tidy(() =>
         groupConv2dBackpropFilter(x, dz(), {
           ...common,
-          filterShape: filter.shape as [number, number, number, number],
+          filterShape: filter.shape,
         }),
       ),
-    bias: () => tf.tidy(() => tf.sum(dz(), [0, 1, 2]) as tf.Tensor1D),
+    bias: () => tf.tidy(() => tf.sum<tf.Tensor1D>(dz(), [0, 1, 2])),
   };
 }
 

@@ -109,8 +109,8 @@ export function groupConv2dSpec(backend: string, options: { gradients?: boolean 
         const expectedDb = b.map((_, k) => {
           const up = Float64Array.from(b);
           const down = Float64Array.from(b);
-          up[k] += 1e-6;
-          down[k] -= 1e-6;
+          up[k] = b[k]! + 1e-6;
+          down[k] = b[k]! - 1e-6;
           return (loss(x, w, up) - loss(x, w, down)) / 2e-6;
         });
         const [dw, db] = tf.tidy(() =>
@@ -150,23 +150,29 @@ export function groupConv2dSpec(backend: string, options: { gradients?: boolean 
 
     it('names the problem in its errors', async () => {
       await tf.setBackend(backend);
-      const x = tf.zeros([1, 5, 5, 6]);
+      const before = tf.memory().numTensors;
+      const zeros = (shape: number[], dtype: 'float32' | 'int32' = 'float32'): tf.Tensor4D => tf.zeros(shape as [number, number, number, number], dtype);
+      const x = zeros([1, 5, 5, 6]);
       const cases: [() => unknown, RegExp][] = [
-        [() => groupConv2d(x, tf.zeros([3, 3, 2, 8]), 1, 'same', 4), /input channels \(6\) must be divisible by groups \(4\)/],
-        [() => groupConv2d(x, tf.zeros([3, 3, 2, 7]), 1, 'same', 3), /output channels \(filter.shape\[3\] = 7\) must be divisible by groups \(3\)/],
-        [() => groupConv2d(x, tf.zeros([3, 3, 3, 6]), 1, 'same', 3), /filter depth \(filter.shape\[2\] = 3\) must equal input channels \/ groups \(6 \/ 3 = 2\)/],
-        [() => groupConv2d(tf.zeros([5, 6]) as unknown as tf.Tensor4D, tf.zeros([3, 3, 2, 6]), 1, 'same', 3), /rank 4.*got shape \[5, 6\]/],
-        [() => groupConv2d(tf.zeros([1, 5, 5, 6], 'int32'), tf.zeros([3, 3, 2, 6]), 1, 'same', 3), /x must be float32, got int32/],
-        [() => groupConv2d(x, tf.zeros([3, 3, 2, 6]), 2, 'same', 3, 2), /strides \[2, 2\] and dilations \[2, 2\] cannot both exceed 1/],
-        [() => groupConv2d(x, tf.zeros([3, 3, 2, 6]), 0, 'same', 3), /strides must be positive integers, got \[0, 0\]/],
-        [() => groupConv2d(x, tf.zeros([3, 3, 2, 6]), 1, 'full' as 'same', 3), /pad must be 'same', 'valid' or explicit/],
-        [() => groupConv2d(x, tf.zeros([3, 3, 2, 6]), 1, 'same', 1.5), /groups must be a positive integer, got 1.5/],
+        [() => groupConv2d(x, zeros([3, 3, 2, 8]), 1, 'same', 4), /input channels \(6\) must be divisible by groups \(4\)/],
+        [() => groupConv2d(x, zeros([3, 3, 2, 7]), 1, 'same', 3), /output channels \(filter.shape\[3\] = 7\) must be divisible by groups \(3\)/],
+        [() => groupConv2d(x, zeros([3, 3, 3, 6]), 1, 'same', 3), /filter depth \(filter.shape\[2\] = 3\) must equal input channels \/ groups \(6 \/ 3 = 2\)/],
+        [() => groupConv2d(zeros([5, 6]), zeros([3, 3, 2, 6]), 1, 'same', 3), /rank 4.*got shape \[5, 6\]/],
+        [() => groupConv2d(zeros([1, 5, 5, 6], 'int32'), zeros([3, 3, 2, 6]), 1, 'same', 3), /x must be float32, got int32/],
+        [() => groupConv2d(x, zeros([3, 3, 2, 6]), 2, 'same', 3, 2), /strides \[2, 2\] and dilations \[2, 2\] cannot both exceed 1/],
+        [() => groupConv2d(x, zeros([3, 3, 2, 6]), 0, 'same', 3), /strides must be positive integers, got \[0, 0\]/],
+        [() => groupConv2d(x, zeros([3, 3, 2, 6]), 1, 'full' as 'same', 3), /pad must be 'same', 'valid' or explicit/],
+        [() => groupConv2d(x, zeros([3, 3, 2, 6]), 1, 'same', 1.5), /groups must be a positive integer, got 1.5/],
       ];
-      for (const [call, message] of cases) {
-        expect(call).toThrow(GroupConvError);
-        expect(call).toThrow(message);
-      }
-      tf.disposeVariables();
+      tf.tidy(() => {
+        for (const [call, message] of cases) {
+          expect(call).toThrow(GroupConvError);
+          expect(call).toThrow(message);
+        }
+      });
+      x.dispose();
+      // Errors are raised before any kernel runs: nothing is allocated and left behind.
+      expect(tf.memory().numTensors).toBe(before);
     });
   });
 }

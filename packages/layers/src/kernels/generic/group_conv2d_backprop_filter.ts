@@ -17,11 +17,11 @@ export function genericGroupConv2dBackpropFilter(
   return tf.tidy(() =>
     undilateFilter(
       concatGroups(groups, (g) =>
-        tf.engine().runKernel(
+        tf.engine().runKernel<tf.Tensor4D>(
           'Conv2DBackpropFilter',
           { x: groupSlice(x, groups, g), dy: groupSlice(dy, groups, g) },
-          { strides, pad, dataFormat: 'NHWC', filterShape: denseShape } as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor4D,
+          { strides, pad, dataFormat: 'NHWC', filterShape: denseShape },
+        ),
       ),
       dilations,
     ),

@@ -16,11 +16,11 @@ export function genericGroupConv2dBackpropInput(
   return tf.tidy(() => {
     const dense = dilateFilter(filter, dilations);
     return concatGroups(groups, (g) =>
-      tf.engine().runKernel(
+      tf.engine().runKernel<tf.Tensor4D>(
         'Conv2DBackpropInput',
         { dy: groupSlice(dy, groups, g), filter: groupSlice(dense, groups, g) },
-        { strides, pad, dataFormat: 'NHWC', inputShape: groupInputShape } as unknown as tf.NamedAttrMap,
-      ) as tf.Tensor4D,
+        { strides, pad, dataFormat: 'NHWC', inputShape: groupInputShape },
+      ),
     );
   });
 }
