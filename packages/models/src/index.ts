@@ -1,3 +1,4 @@
 export type { BlockKind, ResNeXtConfig, StemKind } from './config.js';
 export { BUILTIN_VARIANTS } from './variants.js';
+export { bottleneckWidth, modelSummary, type ModelSummary, type PartSummary, type SummaryOptions } from './summary.js';
 export { ModelRegistry, ModelRegistryError, getModelConfig, listModels, models } from './registry.js';
