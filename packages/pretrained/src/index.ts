@@ -1,2 +1,3 @@
-// @resnext/pretrained: weight registry, loaders, preprocessing and classify arrive with issue #5.
-export {};
+export { WeightsFormatError } from './errors.js';
+export { readSafetensors, type SafetensorsFile } from './formats/safetensors.js';
+export type { CheckpointDType, TensorMap, TensorRecord } from './formats/tensor_record.js';
