@@ -1,0 +1,139 @@
+import { WeightsFormatError } from '../errors.js';
+import { decodeElements } from './decode_elements.js';
+import { PyTuple, UnpickleError, restrictedUnpickle, type PyGlobal, type PyOpaque, type PyValue } from './restricted_pickle.js';
+import { DTYPE_BYTES, type CheckpointDType, type TensorMap, type TensorRecord } from './tensor_record.js';
+import { readZipEntries } from './zip_archive.js';
+
+const STORAGE_TYPES: Record<string, CheckpointDType> = {
+  FloatStorage: 'float32',
+  HalfStorage: 'float16',
+  BFloat16Storage: 'bfloat16',
+  DoubleStorage: 'float64',
+  LongStorage: 'int64',
+  IntStorage: 'int32',
+  ByteStorage: 'uint8',
+  BoolStorage: 'bool',
+};
+
+interface Storage {
+  dtype: CheckpointDType;
+  bytes: Uint8Array;
+  /** Elements the storage holds. */
+  numel: number;
+}
+
+const opaque = (v: unknown): PyOpaque => ({ opaque: v });
+const unwrap = <T>(v: PyValue, is: (x: unknown) => x is T): T | undefined =>
+  typeof v === 'object' && v !== null && 'opaque' in v && is(v.opaque) ? v.opaque : undefined;
+const isDtype = (x: unknown): x is { storageType: CheckpointDType } => typeof x === 'object' && x !== null && 'storageType' in x;
+const isStorage = (x: unknown): x is Storage => typeof x === 'object' && x !== null && 'bytes' in x && 'numel' in x;
+const isTensor = (x: unknown): x is TensorRecord => typeof x === 'object' && x !== null && 'values' in x && 'shape' in x;
+
+function intList(v: PyValue, what: string): number[] {
+  const items = v instanceof PyTuple ? v.items : Array.isArray(v) ? v : undefined;
+  if (items === undefined || !items.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
+    throw new UnpickleError(`${what} is not a tuple of non-negative integers`);
+  }
+  return items as number[];
+}
+
+/**
+ * Materializes `torch._utils._rebuild_tensor_v2(storage, offset, size, stride, …)`: the elements
+ * at offset + Σ index·stride, checked to lie inside the storage before anything is allocated.
+ */
+function rebuildTensor(args: PyValue[]): PyValue {
+  const storage = unwrap(args[0] ?? null, isStorage);
+  if (storage === undefined) throw new UnpickleError('_rebuild_tensor_v2 without a storage');
+  const offset = args[1];
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) throw new UnpickleError('tensor storage offset is not a non-negative integer');
+  const shape = intList(args[2] ?? null, 'tensor size');
+  const stride = intList(args[3] ?? null, 'tensor stride');
+  if (stride.length !== shape.length) throw new UnpickleError(`tensor size [${shape.join(', ')}] and stride [${stride.join(', ')}] differ in rank`);
+  const numel = shape.reduce((a, b) => a * b, 1);
+  const last = numel === 0 ? offset : offset + shape.reduce((s, d, i) => s + (d - 1) * stride[i]!, 0);
+  if (numel > 0 && last >= storage.numel) {
+    throw new UnpickleError(`tensor of size [${shape.join(', ')}] at offset ${offset} reads element ${last} of a ${storage.numel}-element storage`);
+  }
+  if (numel > storage.numel) throw new UnpickleError(`tensor has ${numel} elements but its storage only ${storage.numel} (broadcast views are not supported)`);
+  const all = decodeElements(storage.bytes, 0, storage.numel, storage.dtype);
+  const contiguous = stride.every((s, i) => shape[i] === 1 || s === shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  let values: Float32Array | Int32Array;
+  if (contiguous) {
+    values = all.subarray(offset, offset + numel);
+  } else {
+    values = all instanceof Float32Array ? new Float32Array(numel) : new Int32Array(numel);
+    const index = new Array<number>(shape.length).fill(0);
+    for (let i = 0; i < numel; i++) {
+      values[i] = all[offset + index.reduce((s, v, k) => s + v * stride[k]!, 0)]!;
+      for (let k = shape.length - 1; k >= 0; k--) {
+        if (++index[k]! < shape[k]!) break;
+        index[k] = 0;
+      }
+    }
+  }
+  return opaque({ dtype: storage.dtype, shape, values } satisfies TensorRecord);
+}
+
+/**
+ * Reads a PyTorch checkpoint written by `torch.save(model.state_dict())` (the zip format of
+ * PyTorch ≥ 1.6): a restricted unpickler rebuilds the state dict from `data.pkl`, and tensors
+ * take their bytes from `data/<key>`. Only an OrderedDict of tensors is accepted; any other
+ * global, opcode or structure is refused with a {@link WeightsFormatError} naming `source` — no
+ * code from the file ever runs.
+ */
+export function readPytorchCheckpoint(bytes: Uint8Array, source = 'checkpoint.pth'): TensorMap {
+  const entries = readZipEntries(bytes, source);
+  const pickle = [...entries.values()].find((e) => /^[^/]+\/data\.pkl$/.test(e.name));
+  if (pickle === undefined) throw new WeightsFormatError(source, 'zip archive has no <archive>/data.pkl: not a torch.save checkpoint');
+  const prefix = pickle.name.slice(0, -'data.pkl'.length);
+  const byteorder = entries.get(`${prefix}byteorder`);
+  if (byteorder !== undefined && new TextDecoder().decode(byteorder.data) !== 'little') {
+    throw new WeightsFormatError(source, 'big-endian checkpoints are not supported');
+  }
+
+  const storages = new Map<string, PyValue>();
+  const globals = new Map<string, PyGlobal>([
+    ['collections OrderedDict', { call: () => new Map() }],
+    ['torch._utils _rebuild_tensor_v2', { call: rebuildTensor }],
+    ['torch._utils _rebuild_parameter', { call: (args) => args[0] ?? null }],
+    ...Object.entries(STORAGE_TYPES).map(([name, dtype]): [string, PyGlobal] => [`torch ${name}`, { value: opaque({ storageType: dtype }) }]),
+  ]);
+  const persistentLoad = (pid: PyValue): PyValue => {
+    // ('storage', storage_type, key, location, numel)
+    if (!(pid instanceof PyTuple) || pid.items[0] !== 'storage' || pid.items.length !== 5) throw new UnpickleError('unsupported persistent id (expected a storage)');
+    const [, type, key, , numel] = pid.items;
+    const dtype = unwrap(type ?? null, isDtype)?.storageType;
+    if (dtype === undefined) throw new UnpickleError('storage of an unsupported type');
+    if (typeof key !== 'string' || typeof numel !== 'number') throw new UnpickleError('storage key or size malformed');
+    const cached = storages.get(key);
+    if (cached !== undefined) return cached;
+    const entry = entries.get(`${prefix}data/${key}`);
+    if (entry === undefined) throw new UnpickleError(`storage ${key} has no ${prefix}data/${key} entry`);
+    if (entry.data.byteLength !== numel * DTYPE_BYTES[dtype]) {
+      throw new UnpickleError(`storage ${key} should hold ${numel} ${dtype} (${numel * DTYPE_BYTES[dtype]} bytes) but its entry has ${entry.data.byteLength}`);
+    }
+    const storage = opaque({ dtype, bytes: entry.data, numel } satisfies Storage);
+    storages.set(key, storage);
+    return storage;
+  };
+
+  let root: PyValue;
+  try {
+    root = restrictedUnpickle(pickle.data, { globals, persistentLoad });
+  } catch (err) {
+    if (err instanceof UnpickleError || err instanceof RangeError || err instanceof TypeError) {
+      throw new WeightsFormatError(source, `${pickle.name}: ${err.message}`);
+    }
+    throw err;
+  }
+  if (!(root instanceof Map)) throw new WeightsFormatError(source, 'checkpoint is not a state dict (a dict of tensors)');
+  const tensors: TensorMap = new Map();
+  for (const [name, value] of root) {
+    const tensor = unwrap(value, isTensor);
+    if (typeof name !== 'string' || tensor === undefined) {
+      throw new WeightsFormatError(source, `state dict entry ${typeof name === "string" ? JSON.stringify(name) : "(non-string key)"} is not a tensor`);
+    }
+    tensors.set(name, tensor);
+  }
+  return tensors;
+}
