@@ -29,6 +29,17 @@ export function browserConfig() {
         'Cross-Origin-Embedder-Policy': 'require-corp',
       },
     },
+    // Pre-bundle tfjs up front: discovering it mid-run makes Vite reload and load tfjs-core twice.
+    optimizeDeps: {
+      include: [
+        '@tensorflow/tfjs-core',
+        '@tensorflow/tfjs-layers',
+        '@tensorflow/tfjs-backend-cpu',
+        '@tensorflow/tfjs-backend-webgl',
+        '@tensorflow/tfjs-backend-webgpu',
+        '@tensorflow/tfjs-backend-wasm',
+      ],
+    },
     test: {
       include: ['src/**/*.browser.test.ts'],
       testTimeout: 120_000,

@@ -1,10 +1,11 @@
 import './kernels/register_all.js';
 
 export { GroupConvError } from './errors.js';
+// Kernel names get a `KernelName` suffix here: `GroupConv2D` is the layer class users see.
 export {
-  GroupConv2D,
-  GroupConv2DBackpropFilter,
-  GroupConv2DBackpropInput,
+  GroupConv2D as GroupConv2DKernelName,
+  GroupConv2DBackpropFilter as GroupConv2DBackpropFilterKernelName,
+  GroupConv2DBackpropInput as GroupConv2DBackpropInputKernelName,
   type ConvPadding,
   type FusedActivation,
   type GroupConv2DAttrs,
@@ -15,3 +16,10 @@ export {
 export { fusedGroupConv2d, groupConv2d, type FusedGroupConv2DArgs } from './ops/group_conv2d.js';
 export { groupConv2dBackpropFilter, groupConv2dBackpropInput } from './ops/group_conv2d_backprop.js';
 export { groupConvGeometry, type GroupConvGeometry } from './ops/conv_geometry.js';
+export { GroupConv2D, groupConv2dLayer } from './layers/group_conv2d_layer.js';
+export type { GroupConv2DLayerArgs, GroupConv2DLayerPadding } from './layers/group_conv2d_layer_args.js';
+export { basicBlock, type BasicBlockOptions, type BasicLayerKey } from './blocks/basic_block.js';
+export { bottleneckBlock, type BottleneckBlockOptions, type BottleneckLayerKey } from './blocks/bottleneck_block.js';
+export { batchNorm, conv1x1, conv3x3, kaimingNormalFanOut, type BlockCommonOptions } from './blocks/block_layers.js';
+export { foldBatchNorm } from './fold/fold_batch_norm.js';
+export { fileSystem, registerFileSystemRouter } from './io/file_system.js';
