@@ -6,3 +6,4 @@ export { DEFAULT_TAGS, IMAGENET_WEIGHTS } from './registry/imagenet_records.js';
 export { WeightsRegistry, WeightsRegistryError, getWeights, listWeights, weights } from './registry/weights_registry.js';
 export type { Preprocessing, WeightsRecord, WeightsSource } from './registry/weights_record.js';
 export { IMAGENET_LABELS } from './labels/imagenet_labels.js';
+export { StateDictMismatchError, loadStateDict, type LoadStateDictResult } from './mapping/load_state_dict.js';

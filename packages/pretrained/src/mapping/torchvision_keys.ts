@@ -1,0 +1,51 @@
+/**
+ * How one PyTorch state-dict entry lands on a tfjs-layers weight. Layer names equal torchvision's
+ * module names, so the mapping is a rename of the parameter plus a layout change.
+ */
+
+/** PyTorch parameter name → tfjs-layers weight name, per layer kind. */
+const BATCH_NORM: Record<string, string> = {
+  weight: 'gamma',
+  bias: 'beta',
+  running_mean: 'moving_mean',
+  running_var: 'moving_variance',
+};
+
+/** How to lay out a PyTorch tensor for tfjs. */
+export type Layout =
+  /** Conv weight OIHW (grouped: [out, in/groups, kh, kw]) → HWIO ([kh, kw, in/groups, out]). */
+  | 'oihw-to-hwio'
+  /** Linear weight [out, in] → Dense kernel [in, out]. */
+  | 'transpose-2d'
+  | 'as-is';
+
+/** Where a state-dict entry goes: `layer` and its weight named `weight`, in `layout`. */
+export interface KeyTarget {
+  layer: string;
+  weight: string;
+  layout: Layout;
+}
+
+/** Entries PyTorch saves that hold no model state tfjs keeps (BN's update counter). */
+export const IGNORED_SUFFIXES = ['num_batches_tracked'] as const;
+
+/**
+ * Splits `layer2.0.downsample.1.running_var` into module and parameter, and maps it onto the tfjs
+ * weight given the kind of layer found under that module name.
+ */
+export function targetOf(key: string, layerKind: (layer: string) => 'conv' | 'batchnorm' | 'dense' | undefined): KeyTarget | undefined {
+  const dot = key.lastIndexOf('.');
+  if (dot < 0) return undefined;
+  const layer = key.slice(0, dot);
+  const param = key.slice(dot + 1);
+  switch (layerKind(layer)) {
+    case 'conv':
+      return param === 'weight' ? { layer, weight: 'kernel', layout: 'oihw-to-hwio' } : param === 'bias' ? { layer, weight: 'bias', layout: 'as-is' } : undefined;
+    case 'dense':
+      return param === 'weight' ? { layer, weight: 'kernel', layout: 'transpose-2d' } : param === 'bias' ? { layer, weight: 'bias', layout: 'as-is' } : undefined;
+    case 'batchnorm':
+      return BATCH_NORM[param] === undefined ? undefined : { layer, weight: BATCH_NORM[param], layout: 'as-is' };
+    default:
+      return undefined;
+  }
+}
