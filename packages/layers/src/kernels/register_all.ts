@@ -5,5 +5,7 @@ import { registerGradient } from '@tensorflow/tfjs-core';
 import { groupConv2dGradConfig } from '../ops/group_conv2d_grad.js';
 import './cpu/register.js';
 import './tensorflow/register.js';
+import './webgl/register.js';
+import './webgpu/register.js';
 
 registerGradient(groupConv2dGradConfig);
