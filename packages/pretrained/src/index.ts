@@ -7,3 +7,4 @@ export { WeightsRegistry, WeightsRegistryError, getWeights, listWeights, weights
 export type { Preprocessing, WeightsRecord, WeightsSource } from './registry/weights_record.js';
 export { IMAGENET_LABELS } from './labels/imagenet_labels.js';
 export { StateDictMismatchError, loadStateDict, type LoadStateDictResult } from './mapping/load_state_dict.js';
+export { exportTfjs, type ExportTfjsOptions, type ExportTfjsResult } from './export/export_tfjs.js';
