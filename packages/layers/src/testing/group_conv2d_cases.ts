@@ -41,4 +41,6 @@ export const GRADIENT_CASES: readonly ConvCase[] = [
   c('3 groups stride 2 valid', [1, 7, 6, 6], [3, 3, 2, 3], 3, [2, 2], 'valid'),
   c('4 groups stride (2,1) explicit', [1, 6, 5, 8], [3, 2, 2, 4], 4, [2, 1], [[0, 0], [1, 0], [0, 2], [0, 0]]),
   c('2 groups dilation 2 same', [1, 7, 7, 4], [3, 3, 2, 4], 2, [1, 1], 'same', [2, 2]),
+  // Channels per group a multiple of 4: the vectorised paths of the GPU and wasm kernels.
+  c('4 groups of 4, stride 2, batch 2', [2, 7, 7, 16], [3, 3, 4, 16], 4, [2, 2], 'same'),
 ];

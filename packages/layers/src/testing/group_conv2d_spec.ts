@@ -32,7 +32,7 @@ export function groupConv2dSpec(backend: string, options: { gradients?: boolean 
     });
 
     it.each(FORWARD_CASES.map((c) => [c.name, c] as const))('forward: %s', async (_, c) => {
-      await tf.setBackend(backend);
+      expect(await tf.setBackend(backend)).toBe(true);
       const { x, w } = inputsOf(c, 7);
       const expected = naiveGroupConv(x, w, c);
       const y = run(c, x, w);
@@ -42,7 +42,7 @@ export function groupConv2dSpec(backend: string, options: { gradients?: boolean 
     });
 
     it('fuses bias and ReLU', async () => {
-      await tf.setBackend(backend);
+      expect(await tf.setBackend(backend)).toBe(true);
       const c = FORWARD_CASES[4]!;
       const { x, w } = inputsOf(c, 11);
       const bias = randomArray(c.filterShape[3], 13);
@@ -65,7 +65,7 @@ export function groupConv2dSpec(backend: string, options: { gradients?: boolean 
     });
 
     it('takes a rank-3 input and returns rank 3', async () => {
-      await tf.setBackend(backend);
+      expect(await tf.setBackend(backend)).toBe(true);
       const c = FORWARD_CASES[2]!;
       const { x, w } = inputsOf(c, 3);
       const y = tf.tidy(() =>
@@ -77,7 +77,7 @@ export function groupConv2dSpec(backend: string, options: { gradients?: boolean 
 
     if (gradients) {
       it.each(GRADIENT_CASES.map((c) => [c.name, c] as const))('gradients vs finite differences: %s', async (_, c) => {
-        await tf.setBackend(backend);
+        expect(await tf.setBackend(backend)).toBe(true);
         const { x, w } = inputsOf(c, 21);
         const shape = naiveGroupConv(x, w, c).shape;
         const r = randomArray(size(shape), 23);
@@ -95,7 +95,7 @@ export function groupConv2dSpec(backend: string, options: { gradients?: boolean 
       });
 
       it('gradients of the fused form: bias and ReLU', async () => {
-        await tf.setBackend(backend);
+        expect(await tf.setBackend(backend)).toBe(true);
         const c = GRADIENT_CASES[0]!;
         const { x, w } = inputsOf(c, 31);
         const b = randomArray(c.filterShape[3], 33);
@@ -133,7 +133,7 @@ export function groupConv2dSpec(backend: string, options: { gradients?: boolean 
     }
 
     it('does not leak tensors over 100 calls of the op and its gradient', async () => {
-      await tf.setBackend(backend);
+      expect(await tf.setBackend(backend)).toBe(true);
       const c = GRADIENT_CASES[1]!;
       const x = tf.tensor4d(Float32Array.from(randomArray(size(c.xShape), 1)), c.xShape);
       const w = tf.tensor4d(Float32Array.from(randomArray(size(c.filterShape), 2)), c.filterShape);
@@ -149,7 +149,7 @@ export function groupConv2dSpec(backend: string, options: { gradients?: boolean 
     });
 
     it('names the problem in its errors', async () => {
-      await tf.setBackend(backend);
+      expect(await tf.setBackend(backend)).toBe(true);
       const before = tf.memory().numTensors;
       const zeros = (shape: number[], dtype: 'float32' | 'int32' = 'float32'): tf.Tensor4D => tf.zeros(shape as [number, number, number, number], dtype);
       const x = zeros([1, 5, 5, 6]);
