@@ -1,0 +1,47 @@
+import { WeightsFormatError } from '../errors.js';
+import { readPytorchCheckpoint } from '../formats/pytorch_checkpoint.js';
+import { readSafetensors } from '../formats/safetensors.js';
+import { mutate, prng } from './mutate.js';
+
+/** Outcome of a fuzz run. */
+export interface FuzzReport {
+  cases: number;
+  /** Mutants the reader still accepted (mutations that kept the file valid, e.g. in tensor data). */
+  accepted: number;
+  /** Mutants rejected with WeightsFormatError, as they should be. */
+  rejected: number;
+  /** Anything else thrown: crashes. Each entry names the case. */
+  crashes: string[];
+  /** The slowest single case, in ms. */
+  slowestMs: number;
+}
+
+/**
+ * Feeds `cases` mutants of each valid file to its reader: every mutant must either parse or be
+ * rejected with a {@link WeightsFormatError}; any other exception is a crash. Also records the
+ * slowest case (the readers must never hang).
+ */
+export function fuzzReaders(files: { safetensors: Uint8Array; pth: Uint8Array }, cases: number, seed = 1): FuzzReport {
+  const report: FuzzReport = { cases: 0, accepted: 0, rejected: 0, crashes: [], slowestMs: 0 };
+  const targets = [
+    { name: 'safetensors', bytes: files.safetensors, read: (b: Uint8Array) => readSafetensors(b, 'fuzz.safetensors'), hot: 8 + Number(new DataView(files.safetensors.buffer, files.safetensors.byteOffset).getBigUint64(0, true)) },
+    { name: 'pth', bytes: files.pth, read: (b: Uint8Array) => readPytorchCheckpoint(b, 'fuzz.pth'), hot: files.pth.length },
+  ];
+  for (const target of targets) {
+    const random = prng(seed * 7919 + target.name.length);
+    for (let i = 0; i < cases; i++) {
+      const mutant = mutate(target.bytes, random, target.hot);
+      const t0 = performance.now();
+      try {
+        target.read(mutant);
+        report.accepted++;
+      } catch (err) {
+        if (err instanceof WeightsFormatError) report.rejected++;
+        else report.crashes.push(`${target.name} case ${i} (seed ${seed}): ${(err as Error).name}: ${(err as Error).message}`);
+      }
+      report.slowestMs = Math.max(report.slowestMs, performance.now() - t0);
+      report.cases++;
+    }
+  }
+  return report;
+}
