@@ -8,3 +8,12 @@ export type { Preprocessing, WeightsRecord, WeightsSource } from './registry/wei
 export { IMAGENET_LABELS } from './labels/imagenet_labels.js';
 export { StateDictMismatchError, loadStateDict, type LoadStateDictResult } from './mapping/load_state_dict.js';
 export { exportTfjs, type ExportTfjsOptions, type ExportTfjsResult } from './export/export_tfjs.js';
+export { ImageDecodeError } from './preprocess/image_decode_error.js';
+export { preprocess, readImage, type ImageInput } from './preprocess/preprocess.js';
+export { preprocessRgb, resizeAndCrop } from './preprocess/preprocess_rgb.js';
+export { resize, resizeShorterSide, shorterSideSize } from './preprocess/resize.js';
+export type { Interpolation } from './preprocess/resample_coefficients.js';
+export { centerCrop } from './preprocess/center_crop.js';
+export { normalizeToFloat32 } from './preprocess/normalize.js';
+export { rgbFromImageData, type ImageDataLike, type RgbImage } from './preprocess/rgb_image.js';
+export type { BrowserImageSource } from './preprocess/browser_pixels.js';

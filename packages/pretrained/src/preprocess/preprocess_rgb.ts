@@ -1,0 +1,22 @@
+import type { Preprocessing } from '../registry/weights_record.js';
+import { centerCrop } from './center_crop.js';
+import { normalizeToFloat32 } from './normalize.js';
+import { resizeShorterSide } from './resize.js';
+import type { RgbImage } from './rgb_image.js';
+
+/**
+ * The uint8 image torchvision's eval transform normalizes: `Resize(resizeSize, interpolation)`
+ * then `CenterCrop(cropSize)`, as PIL computes them.
+ */
+export function resizeAndCrop(image: RgbImage, preprocessing: Preprocessing): RgbImage {
+  return centerCrop(resizeShorterSide(image, preprocessing.resizeSize, preprocessing.interpolation), preprocessing.cropSize);
+}
+
+/**
+ * torchvision's eval transform in pure TypeScript (Node and browser, no tfjs):
+ * `Compose([Resize, CenterCrop, ToTensor, Normalize])` on an RGB image, returned NHWC
+ * (`cropSize × cropSize × 3` values, ready for `tf.tensor4d(values, [1, crop, crop, 3])`).
+ */
+export function preprocessRgb(image: RgbImage, preprocessing: Preprocessing): Float32Array {
+  return normalizeToFloat32(resizeAndCrop(image, preprocessing), preprocessing.mean, preprocessing.std);
+}

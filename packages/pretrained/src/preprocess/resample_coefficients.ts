@@ -1,0 +1,87 @@
+// Filter weights for one axis of an antialiased resize, computed the way Pillow's
+// libImaging/Resample.c does (our own code, written from its documented algorithm): so that
+// `Image.resize` under torchvision's `transforms.Resize` is reproduced to the last bit.
+
+/** Resampling filters torchvision's eval transforms use. */
+export type Interpolation = 'bilinear' | 'bicubic';
+
+/** Pillow keeps coefficients as 32-bit integers with 22 fractional bits: 8 bits of pixel, 2 of headroom for negative lobes and overshoot. */
+export const PRECISION_BITS = 22;
+
+interface Filter {
+  /** Half-width of the kernel at scale 1, in input pixels. */
+  support: number;
+  weight(x: number): number;
+}
+
+const FILTERS: Record<Interpolation, Filter> = {
+  // Triangle.
+  bilinear: {
+    support: 1,
+    weight(x) {
+      const t = Math.abs(x);
+      return t < 1 ? 1 - t : 0;
+    },
+  },
+  // Keys' cubic convolution with a = -0.5; the expressions keep Pillow's operation order, since
+  // reordering them changes the last bits of the weights and, after rounding, some pixels.
+  bicubic: {
+    support: 2,
+    weight(x) {
+      const a = -0.5;
+      const t = Math.abs(x);
+      if (t < 1) return ((a + 2) * t - (a + 3)) * t * t + 1;
+      if (t < 2) return (((t - 5) * t + 8) * t - 4) * a;
+      return 0;
+    },
+  },
+};
+
+/** Per output pixel: the first input pixel, how many follow, and their fixed-point weights. */
+export interface AxisCoefficients {
+  /** First input index for each output index. */
+  readonly start: Int32Array;
+  /** Number of input pixels used for each output index (≤ `taps`). */
+  readonly count: Int32Array;
+  /** `outSize × taps` weights, scaled by 2^PRECISION_BITS and rounded half away from zero. */
+  readonly weights: Int32Array;
+  /** Row stride of `weights`. */
+  readonly taps: number;
+}
+
+/**
+ * Weights for resampling an axis of `inSize` pixels to `outSize`. When shrinking, the kernel is
+ * stretched by the scale factor (that is the antialiasing: every input pixel contributes); each
+ * output pixel's weights are normalized to sum to 1 in double precision, then quantized.
+ */
+export function axisCoefficients(inSize: number, outSize: number, interpolation: Interpolation): AxisCoefficients {
+  const filter = FILTERS[interpolation];
+  const scale = inSize / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = filter.support * filterScale;
+  const taps = Math.ceil(support) * 2 + 1;
+  const inverseFilterScale = 1 / filterScale;
+  const start = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const weights = new Int32Array(outSize * taps);
+  const row = new Float64Array(taps);
+  for (let out = 0; out < outSize; out++) {
+    const center = (out + 0.5) * scale;
+    // Truncation, as C's (int) cast does, of the rounded window edges.
+    const first = Math.max(Math.trunc(center - support + 0.5), 0);
+    const n = Math.min(Math.trunc(center + support + 0.5), inSize) - first;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const w = filter.weight((i + first - center + 0.5) * inverseFilterScale);
+      row[i] = w;
+      sum += w;
+    }
+    for (let i = 0; i < n; i++) {
+      const w = sum !== 0 ? (row[i] as number) / sum : (row[i] as number);
+      weights[out * taps + i] = Math.trunc(w < 0 ? w * (1 << PRECISION_BITS) - 0.5 : w * (1 << PRECISION_BITS) + 0.5);
+    }
+    start[out] = first;
+    count[out] = n;
+  }
+  return { start, count, weights, taps };
+}

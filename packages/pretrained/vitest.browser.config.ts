@@ -1,0 +1,3 @@
+import { browserConfig } from '../../tools/vitest/browser.js';
+
+export default browserConfig();
