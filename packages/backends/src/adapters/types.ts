@@ -1,0 +1,30 @@
+import type { ModuleImporter } from '../importer.js';
+
+/** Backends `useBackend` can select. `node` and `tensorflow` are the same backend (tfjs-node). */
+export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu' | 'tensorflow' | 'node' | 'node-gpu';
+
+/** Options of `useBackend`. */
+export interface UseBackendOptions {
+  /**
+   * wasm only: threads for XNNPACK, 1–8, the calling thread included. Node default: every
+   * available core (up to 8); threads run on `worker_threads`. Browser default: tfjs' own choice;
+   * more than 1 needs a cross-origin isolated page.
+   */
+  threads?: number;
+  /** wasm in browsers only: where the `.wasm` files are served, passed to tfjs' `setWasmPaths`. */
+  wasmPaths?: string | Record<string, string>;
+  /** How backend packages are imported (for bundlers and tests). Default: `import()`. */
+  importer?: ModuleImporter;
+}
+
+/** What an adapter needs to activate its backend. */
+export interface AdapterContext {
+  options: UseBackendOptions;
+  importer: ModuleImporter;
+}
+
+/**
+ * Activates one backend (imports, registers, sets and waits for it) or throws
+ * `BackendUnavailableError`. May return a note for the caller, e.g. that fewer threads run than asked.
+ */
+export type Adapter = (context: AdapterContext) => Promise<string | undefined>;
