@@ -2,7 +2,7 @@
 import { UsageError, run } from './main.js';
 
 try {
-  process.stdout.write(run(process.argv.slice(2)) + '\n');
+  process.stdout.write((await run(process.argv.slice(2), process.stderr)) + '\n');
 } catch (err) {
   if (err instanceof UsageError) {
     process.stderr.write(err.message + '\n');

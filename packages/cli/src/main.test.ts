@@ -4,21 +4,26 @@ import { describe, expect, it } from 'vitest';
 import { UsageError, run } from './main.js';
 
 describe('resnext models', () => {
-  it('lists every built-in variant with its stages', () => {
-    const out = run(['models']);
+  it('lists every built-in variant with its stages', async () => {
+    const out = await run(['models']);
     expect(out).toMatch(/^name\s+block\s+stages/);
     expect(out).toMatch(/resnext50_32x4d\s+bottleneck\s+3-4-6-3\s+32\s+4\s+224/);
     expect(out).toMatch(/resnext29_16x64d\s+bottleneck\s+3-3-3\s+16\s+64\s+32/);
   });
 
-  it('filters by substring and prints JSON', () => {
-    const rows = JSON.parse(run(['models', 'resnext101', '--json'])) as { name: string }[];
+  it('filters by substring and prints JSON', async () => {
+    const rows = JSON.parse(await run(['models', 'resnext101', '--json'])) as { name: string }[];
     expect(rows.map((r) => r.name)).toEqual(['resnext101_32x4d', 'resnext101_32x8d', 'resnext101_64x4d']);
   });
 
-  it('rejects an unknown command with usage', () => {
-    expect(() => run(['fly'])).toThrow(UsageError);
-    expect(() => run(['fly'])).toThrow(/Unknown command "fly"/);
+  it('rejects an unknown command with usage', async () => {
+    await expect(run(['fly'])).rejects.toThrow(UsageError);
+    await expect(run(['fly'])).rejects.toThrow(/Unknown command "fly"/);
+  });
+
+  it('rejects classify without images or with a bad --top, with usage', async () => {
+    await expect(run(['classify'])).rejects.toThrow(/classify needs at least one image path/);
+    await expect(run(['classify', 'a.jpg', '--top', 'x'])).rejects.toThrow(/--top must be a positive integer, got x/);
   });
 
   it('runs as the built `resnext` binary', () => {

@@ -1,10 +1,13 @@
 import { parseArgs } from 'node:util';
+import { classifyCommand } from './commands/classify.js';
 import { formatTable, modelRows } from './commands/models.js';
 
 const USAGE = `Usage: resnext <command> [options]
 
 Commands:
   models [filter] [--json]   list the model zoo (optionally names containing <filter>)
+  classify <images…> [--model arch.tag] [--weights file|url] [--top 5] [--json] [--backend auto]
+                             classify images with pretrained weights (downloaded once, then cached)
   help                       show this message`;
 
 /** Thrown for a command line we cannot run; the message is shown to the user. */
@@ -12,13 +15,29 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** Where a command writes progress (a terminal gets a redrawn bar). */
+export interface ProgressStream {
+  isTTY?: boolean;
+  write(s: string): unknown;
+}
+
 /**
  * Runs the `resnext` command with `argv` (without `node` and the script path) and returns
- * what it prints. Kept free of `process` so it can be tested directly.
+ * what it prints on stdout; progress goes to `stderr`. Kept free of `process` so it can be
+ * tested directly.
  */
-export function run(argv: readonly string[]): string {
+export async function run(argv: readonly string[], stderr: ProgressStream = { write: () => true }): Promise<string> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'classify':
+      try {
+        return await classifyCommand(rest, stderr);
+      } catch (err) {
+        if (err instanceof RangeError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+          throw new UsageError(`${err.message}\n\n${USAGE}`);
+        }
+        throw err;
+      }
     case 'models': {
       const { values, positionals } = parseArgs({
         args: [...rest],

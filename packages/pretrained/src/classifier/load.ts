@@ -1,0 +1,116 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { foldBatchNorm } from '@resnext/layers';
+import { createModel, getModelConfig, type ResNeXtConfig } from '@resnext/models';
+import { fetchWeights, fetchWeightsWithSource } from '../download/fetch_weights.js';
+import type { FetchWeightsOptions } from '../download/options.js';
+import { IMAGENET_LABELS } from '../labels/imagenet_labels.js';
+import { loadStateDict, type LoadStateDictResult } from '../mapping/load_state_dict.js';
+import { getWeights } from '../registry/weights_registry.js';
+import type { WeightsRecord } from '../registry/weights_record.js';
+import { ResNeXtClassifier } from './classifier.js';
+import { readCheckpoint } from './read_checkpoint.js';
+
+/** A checkpoint given directly: a file path (Node), an http(s) URL, or its bytes (.safetensors or .pth). */
+export type CheckpointSource = string | URL | Uint8Array;
+
+/** Options of {@link load}; the download options (cache, offline, mirror, fetch, progress, …) included. */
+export interface LoadOptions extends FetchWeightsOptions {
+  /** `arch` (its default weights) or `arch.tag`. Default `resnext50_32x4d` (→ `.tv2_in1k`). */
+  model?: string;
+  /** Weights not in the registry: their record (with `arch`, `preprocessing`, `classes`, `sources`). */
+  record?: WeightsRecord;
+  /** An architecture not in @resnext/models' registry, for `record.arch`. */
+  config?: ResNeXtConfig;
+  /** Use this checkpoint instead of the record's sources (the record still gives preprocessing and labels). */
+  weights?: CheckpointSource;
+  /** Class names; default from the record (ImageNet-1k labels for ImageNet weights). */
+  labels?: readonly string[];
+  /** Fold BatchNorm into the convolutions (faster, inference only). Default true. */
+  foldBatchNorm?: boolean;
+  /** Run one inference on load so the first real call is not slow. Default true. */
+  warmup?: boolean;
+}
+
+const isUrl = (s: string) => /^https?:\/\//i.test(s);
+
+/** The bytes of a checkpoint given as a path, URL or bytes. */
+async function checkpointBytes(source: CheckpointSource, options: FetchWeightsOptions): Promise<{ bytes: Uint8Array; name: string }> {
+  if (source instanceof Uint8Array) return { bytes: source, name: 'checkpoint bytes' };
+  const text = source.toString();
+  if (source instanceof URL || isUrl(text)) return { bytes: await fetchWeights({ url: text }, options), name: text };
+  const NODE_FS = 'node:fs/promises';
+  const fs = (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS)) as { readFile(path: string): Promise<Uint8Array> };
+  return { bytes: await fs.readFile(text), name: text };
+}
+
+/**
+ * Loads a checkpoint (torchvision/timm .pth or .safetensors) into `model`, a network from
+ * @resnext/models whose layer names are torchvision's. Strict by default: a checkpoint of another
+ * architecture throws a `StateDictMismatchError` naming every missing, unexpected and mis-shaped
+ * key, and the model is left untouched.
+ */
+export async function loadWeights(
+  model: tfl.LayersModel,
+  source: CheckpointSource,
+  options: FetchWeightsOptions & { strict?: boolean } = {},
+): Promise<LoadStateDictResult> {
+  const { bytes, name } = await checkpointBytes(source, options);
+  return loadStateDict(model, readCheckpoint(bytes, name), { strict: options.strict ?? true, source: name });
+}
+
+function labelsOf(record: WeightsRecord, given: readonly string[] | undefined): readonly string[] {
+  if (given !== undefined) return given;
+  if (record.classes.labels === 'imagenet-1k') return IMAGENET_LABELS;
+  return Array.from({ length: record.classes.count }, (_, i) => String(i));
+}
+
+/**
+ * Loads a pretrained ResNeXt classifier: resolves the weights record, downloads (or reads from
+ * the cache) the checkpoint with integrity checks, builds the architecture, maps the
+ * torchvision keys onto it, folds BatchNorm, and warms it up.
+ *
+ * @example
+ * ```ts
+ * const classifier = await load('resnext50_32x4d.tv2_in1k', { onProgress: (p) => console.log(p.loaded) });
+ * console.log(await classifier.classify('cat.jpg', 3)); // [{ index: 281, label: 'tabby', probability: 0.6 }, …]
+ * classifier.dispose();
+ * ```
+ */
+export async function load(modelOrOptions: string | LoadOptions = {}): Promise<ResNeXtClassifier> {
+  const options: LoadOptions = typeof modelOrOptions === 'string' ? { model: modelOrOptions } : modelOrOptions;
+  const record = options.record ?? getWeights(options.model ?? 'resnext50_32x4d');
+  const config = options.config ?? getModelConfig(record.arch);
+  const { cropSize } = record.preprocessing;
+
+  let bytes: Uint8Array;
+  let name: string;
+  if (options.weights !== undefined) {
+    ({ bytes, name } = await checkpointBytes(options.weights, options));
+  } else {
+    const fetched = await fetchWeightsWithSource(record, options);
+    [bytes, name] = [fetched.bytes, fetched.source.url];
+  }
+  const tensors = readCheckpoint(bytes, name);
+
+  let model = createModel(config, { numClasses: record.classes.count, inputShape: [null, null, 3], name: record.id });
+  try {
+    loadStateDict(model, tensors, { source: name });
+    if (options.foldBatchNorm ?? true) {
+      const folded = foldBatchNorm(model);
+      model.dispose();
+      model = folded;
+    }
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  const classifier = new ResNeXtClassifier(model, record, labelsOf(record, options.labels));
+  if (options.warmup ?? true) {
+    const x = tf.zeros<tf.Rank.R4>([1, cropSize, cropSize, 3]);
+    const y = classifier.infer(x);
+    await y.data();
+    tf.dispose([x, y]);
+  }
+  return classifier;
+}
