@@ -13,6 +13,9 @@ fi
 # System packages. Chromium runs the browser tests (webgl, wasm threads, webgpu) headless.
 apt_missing=()
 command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null 2>&1 || apt_missing+=(chromium)
+# clang-16 + lld-16 rebuild our wasm SIMD kernels to check the committed binary matches its C source.
+command -v clang-16 >/dev/null 2>&1 || apt_missing+=(clang-16)
+command -v wasm-ld-16 >/dev/null 2>&1 || apt_missing+=(lld-16)
 # Fashion-MNIST (the recipes' data and the main job's test set) as Debian packages it.
 [ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || apt_missing+=(dataset-fashion-mnist)
 if [ "${#apt_missing[@]}" -gt 0 ]; then

@@ -5,6 +5,7 @@ import { registerGradient } from '@tensorflow/tfjs-core';
 import { groupConv2dGradConfig } from '../ops/group_conv2d_grad.js';
 import './cpu/register.js';
 import './tensorflow/register.js';
+import './wasm/register.js';
 import './webgl/register.js';
 import './webgpu/register.js';
 

@@ -31,7 +31,7 @@ setWasmPaths({
 
 groupConv2dSpec('webgl');
 groupConv2dSpec('webgpu');
-groupConv2dSpec('wasm', { gradients: false });
+groupConv2dSpec('wasm');
 
 // The spec checks values; this checks that they came from our kernels rather than the generic
 // fallback (which would pass the spec too), for both shader variants of each backend.

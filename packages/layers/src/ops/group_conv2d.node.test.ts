@@ -5,4 +5,4 @@ import '../kernels/register_all.js';
 import { groupConv2dSpec } from '../testing/group_conv2d_spec.js';
 
 groupConv2dSpec('cpu');
-groupConv2dSpec('wasm', { gradients: false });
+groupConv2dSpec('wasm');

@@ -1,0 +1,126 @@
+#include "conv_core.h"
+
+/*
+ * Register blocking per chunk width, tuned on x86-64 V8 (16 XMM registers): PB pixels x N/4
+ * accumulators plus N/4 weight vectors and the input splat must fit without spills.
+ */
+#define PB4 8
+#define PB8 4
+#define PB16 3
+
+/*
+ * How an input channel is broadcast to a vector. N = 4 splat-loads it (one load, no shuffle
+ * port), but V8 gives each distinct load offset its own hoisted base register, which spills once
+ * N >= 8 blocks need many registers; those load 4 channels at once and shuffle out each lane.
+ */
+#define SHUFFLE_MIN_N 8
+
+/*
+ * One block of PB pixels. N and PB are constants at every call, so the loops over them unroll
+ * and the accumulator arrays become wasm locals.
+ */
+INLINE void conv_block(const int N, const int PB, float *y, int y_step, const float *x, int plane_len, int planes,
+                       const int *taps, int ntaps, const float *w, int w_tap, const float *bias, int relu,
+                       int valid) {
+  /* Fixed extents (PB <= 8, N <= 16), not [PB][N / 4]: that would be a variable-length array. */
+  v128_t acc[8][4];
+  UNROLL for (int j = 0; j < N / 4; j++) {
+    const v128_t b = bias ? wasm_v128_load(bias + 4 * j) : wasm_f32x4_splat(0.0f);
+    UNROLL for (int p = 0; p < PB; p++) acc[p][j] = b;
+  }
+  for (int t = 0; t < ntaps; t++) {
+    const float *xt = x + taps[2 * t];
+    const float *wt = w + taps[2 * t + 1] * w_tap;
+    for (int q = 0; q < planes; q++, xt += plane_len, wt += 4 * N) {
+      const float *xq = xt, *wq = wt;
+      OPAQUE(wq);
+      if (N >= SHUFFLE_MIN_N) OPAQUE(xq);
+      UNROLL for (int cc = 0; cc < 4; cc++) {
+        v128_t wv[4];
+        UNROLL for (int j = 0; j < N / 4; j++) wv[j] = wasm_v128_load(wq + cc * N + 4 * j);
+        UNROLL for (int p = 0; p < PB; p++) {
+          const v128_t xs = N >= SHUFFLE_MIN_N ? lane_splat(wasm_v128_load(xq + 4 * p), cc)
+                                               : wasm_v128_load32_splat(xq + 4 * p + cc);
+          UNROLL for (int j = 0; j < N / 4; j++) acc[p][j] = wasm_f32x4_add(acc[p][j], wasm_f32x4_mul(xs, wv[j]));
+        }
+      }
+    }
+  }
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  UNROLL for (int p = 0; p < PB; p++) {
+    float *yp = y + p * y_step;
+    UNROLL for (int j = 0; j < N / 4; j++) {
+      /* pmax(v, 0) is v < 0 ? 0 : v: a single maxps, and NaN passes through as in tf.relu. */
+      const v128_t v = relu ? wasm_f32x4_pmax(acc[p][j], zero) : acc[p][j];
+      if (valid >= N) {
+        wasm_v128_store(yp + 4 * j, v);
+      } else {
+        store_partial(yp + 4 * j, v, valid - 4 * j);
+      }
+    }
+  }
+}
+
+/*
+ * The pixel blocks of a row: PB at a time, then blocks of 4, 3, 2 and 1 (those below PB) for the
+ * tail. Each block runs `groups` groups in turn, group g offset by g times the *_group strides,
+ * so with all groups of a small filter each block writes whole output pixels, in order.
+ */
+INLINE void conv_row_n(const int N, const int PB, float *y, int y_step, int pixels, const float *x, int plane_len,
+                       int planes, const int *taps, int ntaps, const float *w, const float *bias, int relu,
+                       int valid, int groups, int y_group, int x_group, int w_group, int b_group) {
+  const int w_tap = planes * 4 * N;
+  int p = 0;
+#define BLOCKS(PBK)                                                                                             \
+  for (int g = 0; g < groups; g++)                                                                               \
+    conv_block(N, PBK, y + p * y_step + g * y_group, y_step, x + 4 * p + g * x_group, plane_len, planes, taps,   \
+               ntaps, w + g * w_group, w_tap, bias ? bias + g * b_group : 0, relu, valid);
+  for (; p + PB <= pixels; p += PB) {
+    BLOCKS(PB)
+  }
+  if (PB > 4 && p + 4 <= pixels) {
+    BLOCKS(PB > 4 ? 4 : 1)
+    p += 4;
+  }
+  if (PB > 3 && p + 3 <= pixels) {
+    BLOCKS(PB > 3 ? 3 : 1)
+    p += 3;
+  }
+  if (PB > 2 && p + 2 <= pixels) {
+    BLOCKS(PB > 2 ? 2 : 1)
+    p += 2;
+  }
+  for (; p < pixels; p++) {
+    BLOCKS(1)
+  }
+#undef BLOCKS
+}
+
+/* One function per chunk width: V8 compiles (and tiers up) each on its own, and smaller ones faster. */
+#define CONV_ROW_N(N, PB)                                                                                     \
+  __attribute__((noinline)) static void conv_row_##N(float *y, int y_step, int pixels, const float *x,       \
+                                                     int plane_len, int planes, const int *taps, int ntaps,    \
+                                                     const float *w, const float *bias, int relu, int valid,   \
+                                                     int groups, int y_group, int x_group, int w_group,         \
+                                                     int b_group) {                                            \
+    conv_row_n(N, PB, y, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, y_group, \
+               x_group, w_group, b_group);                                                                     \
+  }
+CONV_ROW_N(4, PB4)
+CONV_ROW_N(8, PB8)
+CONV_ROW_N(16, PB16)
+
+void conv_row(int n, float *y, int y_step, int pixels, const float *x, int plane_len, int planes, const int *taps,
+              int ntaps, const float *w, const float *bias, int relu, int valid, int groups, int y_group, int x_group,
+              int w_group, int b_group) {
+  if (n == 16) {
+    conv_row_16(y, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, y_group, x_group,
+                w_group, b_group);
+  } else if (n == 8) {
+    conv_row_8(y, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, y_group, x_group,
+               w_group, b_group);
+  } else {
+    conv_row_4(y, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, y_group, x_group,
+               w_group, b_group);
+  }
+}

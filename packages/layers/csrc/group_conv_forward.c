@@ -1,0 +1,131 @@
+/*
+ * Forward grouped convolution y = act(conv(x, filter) + bias), NHWC, filter [kh][kw][c/groups][o].
+ *
+ * Per image and tile of output rows: the tile's input window is packed (zero padding included,
+ * so no pixel needs bounds checks), then every group's output-channel chunks run through conv_row.
+ * Run group after group, each writes only its few channels of every output pixel: fine while y
+ * stays in cache, but a larger y would take a read-for-ownership miss per line and group, so its
+ * tile is then computed in a cache-resident copy and streamed to y sequentially. A small filter
+ * instead runs all groups per pixel block, writing y in order.
+ */
+#include "conv_core.h"
+#include "pack.h"
+#include "window.h"
+
+#define ALL_GROUPS_MAX_FILTER_BYTES (24 * 1024)
+
+/*
+ * Whether every group runs per pixel block (see conv_row): when the whole packed filter stays in
+ * L1, cycling through it per block is cheaper than revisiting the output once per group, and each
+ * block then writes whole output pixels in order. Each group must be one unpadded chunk.
+ */
+INLINE int fwd_all_groups(int c, int kh, int kw, int o, int groups) {
+  const int og = o / groups;
+  return cg_aligned(c, groups) && og % 4 == 0 && chunk_width(og, 0) == og &&
+         packed_filter_floats(kh * kw, c / groups, o, groups) * 4 <= ALL_GROUPS_MAX_FILTER_BYTES;
+}
+
+/* Whether y is written in place: sequentially (all groups per block), or small enough to stay in cache. */
+INLINE int fwd_direct(int n, int c, int kh, int kw, int o, int groups, int oh, int ow) {
+  return fwd_all_groups(c, kh, kw, o, groups) || output_in_cache(n, oh * ow * o);
+}
+
+INLINE int fwd_bias_floats(int o, int groups) { return groups * round4(o / groups); }
+INLINE int fwd_taps_floats(int kh, int kw) { return round4(2 * kh * kw); }
+
+/* Output rows per tile for these shapes (see window_tile_rows). */
+INLINE int fwd_tile_rows(int w, int c, int kh, int kw, int o, int groups, int sh, int sw, int dh, int dw, int oh,
+                         int ow) {
+  return window_tile_rows(oh, kh, sh, dh, window_row_len(ow, kw, sw, dw), ceil_div(c / groups, 4), w * c, ow * o);
+}
+
+/* Floats of the packed input window of a tile: every group's planes when they pack in one pass. */
+INLINE int fwd_window_floats(int rows, int c, int kh, int kw, int groups, int sh, int sw, int dh, int dw, int ow) {
+  const int planes = ceil_div(c / groups, 4);
+  return window_rows(rows, kh, sh, dh) * window_row_len(ow, kw, sw, dw) *
+         (cg_aligned(c, groups) ? planes * groups : planes);
+}
+
+/* Bytes of scratch group_conv_forward needs: packed bias, tap table, input window, output rows. */
+EXPORT("group_conv_forward_scratch")
+int group_conv_forward_scratch(GEOMETRY) {
+  const int rows = fwd_tile_rows(w, c, kh, kw, o, groups, sh, sw, dh, dw, oh, ow);
+  const int out_tile = fwd_direct(n, c, kh, kw, o, groups, oh, ow) ? 0 : round4(rows * ow * o);
+  return 4 * (fwd_bias_floats(o, groups) + fwd_taps_floats(kh, kw) +
+              fwd_window_floats(rows, c, kh, kw, groups, sh, sw, dh, dw, ow) + out_tile);
+}
+
+/*
+ * y [n][oh][ow][o] = act(groupConv(x [n][h][w][c], filter) + bias), bias may be null, relu != 0
+ * applies ReLU. `packed` is the filter packed by group_conv_pack_filter (transpose = 0);
+ * `scratch` has group_conv_forward_scratch bytes.
+ */
+EXPORT("group_conv_forward")
+void group_conv_forward(const float *x, const float *packed, const float *bias, float *y, float *scratch, int relu,
+                        GEOMETRY) {
+  const int cg = c / groups, og = o / groups, ogp = round4(og);
+  const int planes = ceil_div(cg, 4);
+  const int ntaps = kh * kw;
+  const int row_len = window_row_len(ow, kw, sw, dw);
+  const int cols = window_cols(ow, kw, sw, dw);
+  const int tile_rows = fwd_tile_rows(w, c, kh, kw, o, groups, sh, sw, dh, dw, oh, ow);
+  const int aligned = cg_aligned(c, groups);
+  /* Groups sharing a 64-byte line of output run row by row together, so each line fills at once. */
+  const int line_groups = aligned ? max_i(1, 16 / og) : 1;
+  const int group_floats = ntaps * planes * 4 * ogp;
+  const int all_groups = fwd_all_groups(c, kh, kw, o, groups);
+  const int direct = fwd_direct(n, c, kh, kw, o, groups, oh, ow);
+
+  float *packed_bias = scratch;
+  int *taps = (int *)(packed_bias + fwd_bias_floats(o, groups));
+  float *window = (float *)taps + fwd_taps_floats(kh, kw);
+  float *out = window + fwd_window_floats(tile_rows, c, kh, kw, groups, sh, sw, dh, dw, ow);
+
+  if (bias) {
+    for (int g = 0; g < groups; g++)
+      for (int k = 0; k < ogp; k++) packed_bias[g * ogp + k] = k < og ? bias[g * og + k] : 0.0f;
+  }
+  for (int ky = 0; ky < kh; ky++) {
+    for (int kx = 0; kx < kw; kx++) {
+      const int t = ky * kw + kx;
+      taps[2 * t] = window_tap_offset(ky, kx, dh, dw, sw, row_len);
+      taps[2 * t + 1] = t;
+    }
+  }
+
+  for (int b = 0; b < n; b++) {
+    const float *image = x + b * h * w * c;
+    for (int oy0 = 0; oy0 < oh; oy0 += tile_rows) {
+      const int rows = min_i(tile_rows, oh - oy0);
+      const int in_rows = window_rows(rows, kh, sh, dh);
+      float *dest = direct ? y + (b * oh + oy0) * ow * o : out;
+      const int plane_len = in_rows * row_len;
+      const int iy0 = oy0 * sh - pt;
+      /* With whole 4-channel planes per group, one sequential pass packs every group's window. */
+      if (aligned) pack_window(window, image, h, w, c, 0, c, iy0, in_rows, -pl, cols, sw);
+      if (all_groups) {
+        /* Small filter: every group per pixel block, so whole output pixels are written in order. */
+        for (int r = 0; r < rows; r++) {
+          conv_row(ogp, dest + r * ow * o, o, ow, window + r * sh * row_len, plane_len, planes, taps, ntaps, packed,
+                   bias ? packed_bias : 0, relu, og, groups, og, planes * plane_len, group_floats, ogp);
+        }
+      } else {
+        for (int g0 = 0; g0 < groups; g0 += line_groups) {
+          const int g1 = min_i(groups, g0 + line_groups);
+          if (!aligned) pack_window(window, image, h, w, c, g0 * cg, cg, iy0, in_rows, -pl, cols, sw);
+          for (int s = 0; s < ogp; s += chunk_width(ogp, s)) {
+            for (int r = 0; r < rows; r++) {
+              for (int g = g0; g < g1; g++) {
+                const float *win = aligned ? window + g * planes * plane_len : window;
+                conv_row(chunk_width(ogp, s), dest + r * ow * o + g * og + s, o, ow, win + r * sh * row_len,
+                         plane_len, planes, taps, ntaps, packed + g * group_floats + ntaps * planes * 4 * s,
+                         bias ? packed_bias + g * ogp + s : 0, relu, og - s, 1, 0, 0, 0, 0);
+              }
+            }
+          }
+        }
+      }
+      if (!direct) copy_floats(y + (b * oh + oy0) * ow * o, out, rows * ow * o);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { groupConvGeometry } from '../../ops/conv_geometry.js';
+import { GroupConv2DBackpropInput, type GroupConv2DBackpropInputAttrs } from '../kernel_names.js';
+import { geometryArgs, kernelsFor } from './kernel_module.js';
+import { packedFilter } from './packed_filters.js';
+import { heapOffset, withScratch, type WasmBackend } from './wasm_backend.js';
+
+/** GroupConv2DBackpropInput for the wasm backend: the transposed convolution, stride phase by phase. */
+export const groupConv2dBackpropInputWasmConfig: KernelConfig = {
+  kernelName: GroupConv2DBackpropInput,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+    const a = attrs as unknown as GroupConv2DBackpropInputAttrs;
+    const be = backend as WasmBackend;
+    const geo = groupConvGeometry(a.inputShape, filter.shape, a);
+    const size = util.sizeFromShape(a.inputShape);
+    // No output pixels: nothing flows back, the gradient is zero.
+    if (size === 0 || util.sizeFromShape(dy.shape) === 0) return be.makeOutput(a.inputShape, 'float32', undefined, new Float32Array(size));
+    const dx = be.makeOutput(a.inputShape, 'float32');
+    const kernels = kernelsFor(be);
+    const args = geometryArgs(geo);
+    const packed = packedFilter(be, filter, geo, 'transposed');
+    withScratch(be, kernels.group_conv_backprop_input_scratch(...args), (scratch) =>
+      kernels.group_conv_backprop_input(heapOffset(be, dy), packed, heapOffset(be, dx), scratch, ...args),
+    );
+    return dx;
+  },
+};
