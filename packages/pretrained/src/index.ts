@@ -23,3 +23,5 @@ export { readCheckpoint, sniffCheckpointFormat, type CheckpointFormat } from './
 export { fetchWeights, fetchWeightsToPath, fetchWeightsWithSource, type CachedWeightsFile, type FetchedWeights } from './download/fetch_weights.js';
 export { DownloadError, IntegrityError, OfflineError, type DownloadFailure, type IntegrityCheck } from './download/errors.js';
 export type { DownloadProgress, FetchLike, FetchWeightsOptions, Mirror, WeightsCache, WeightsFileSpec, WeightsTarget } from './download/options.js';
+export { toStateDict } from './mapping/to_state_dict.js';
+export { writeSafetensors } from './formats/write_safetensors.js';

@@ -1,17 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
-import { foldBatchNorm } from '@resnext/layers';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { foldBatchNorm, registerFileSystemRouter } from '@resnext/layers';
 import { createModel, getModelConfig, type ResNeXtConfig } from '@resnext/models';
 import { fetchWeights, fetchWeightsWithSource } from '../download/fetch_weights.js';
 import type { FetchWeightsOptions } from '../download/options.js';
 import { IMAGENET_LABELS } from '../labels/imagenet_labels.js';
+import type { TensorMap } from '../formats/tensor_record.js';
 import { loadStateDict, type LoadStateDictResult } from '../mapping/load_state_dict.js';
+import { toStateDict } from '../mapping/to_state_dict.js';
 import { getWeights } from '../registry/weights_registry.js';
 import type { WeightsRecord } from '../registry/weights_record.js';
 import { ResNeXtClassifier } from './classifier.js';
 import { readCheckpoint } from './read_checkpoint.js';
 
-/** A checkpoint given directly: a file path (Node), an http(s) URL, or its bytes (.safetensors or .pth). */
+/** A checkpoint given directly: a file path (Node), an http(s) URL, or its bytes (.safetensors or .pth); or a tfjs model.json path/URL. */
 export type CheckpointSource = string | URL | Uint8Array;
 
 /** Options of {@link load}; the download options (cache, offline, mirror, fetch, progress, …) included. */
@@ -33,6 +35,32 @@ export interface LoadOptions extends FetchWeightsOptions {
 }
 
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
+const isTfjsModel = (s: CheckpointSource) => !(s instanceof Uint8Array) && /model\.json([?#].*)?$/i.test(s.toString());
+
+/**
+ * The weights of a tfjs layers model (model.json + shards, e.g. from `exportTfjs`) as a PyTorch
+ * state dict, through tf.io: http(s) URLs, or file paths in Node.
+ */
+async function stateDictFromTfjs(source: string): Promise<TensorMap> {
+  let url = source;
+  if (!isUrl(source)) {
+    registerFileSystemRouter();
+    url = source.startsWith('file://') ? source : `file://${source}`;
+  }
+  const loaded = await tfl.loadLayersModel(url);
+  try {
+    return toStateDict(loaded);
+  } finally {
+    loaded.dispose();
+  }
+}
+
+/** Named tensors from any checkpoint source: .safetensors / .pth (path, URL, bytes) or a tfjs model.json. */
+async function readCheckpointSource(source: CheckpointSource, options: FetchWeightsOptions): Promise<{ tensors: TensorMap; name: string }> {
+  if (isTfjsModel(source)) return { tensors: await stateDictFromTfjs(source.toString()), name: source.toString() };
+  const { bytes, name } = await checkpointBytes(source, options);
+  return { tensors: readCheckpoint(bytes, name), name };
+}
 
 /** The bytes of a checkpoint given as a path, URL or bytes. */
 async function checkpointBytes(source: CheckpointSource, options: FetchWeightsOptions): Promise<{ bytes: Uint8Array; name: string }> {
@@ -55,8 +83,8 @@ export async function loadWeights(
   source: CheckpointSource,
   options: FetchWeightsOptions & { strict?: boolean } = {},
 ): Promise<LoadStateDictResult> {
-  const { bytes, name } = await checkpointBytes(source, options);
-  return loadStateDict(model, readCheckpoint(bytes, name), { strict: options.strict ?? true, source: name });
+  const { tensors, name } = await readCheckpointSource(source, options);
+  return loadStateDict(model, tensors, { strict: options.strict ?? true, source: name });
 }
 
 function labelsOf(record: WeightsRecord, given: readonly string[] | undefined): readonly string[] {
@@ -83,15 +111,19 @@ export async function load(modelOrOptions: string | LoadOptions = {}): Promise<R
   const config = options.config ?? getModelConfig(record.arch);
   const { cropSize } = record.preprocessing;
 
-  let bytes: Uint8Array;
+  let tensors: TensorMap;
   let name: string;
   if (options.weights !== undefined) {
-    ({ bytes, name } = await checkpointBytes(options.weights, options));
+    ({ tensors, name } = await readCheckpointSource(options.weights, options));
+  } else if (record.sources[0]?.format === 'tfjs') {
+    // tfjs models are fetched shard by shard by tf.io (cached by the browser's HTTP cache).
+    name = record.sources[0].url;
+    tensors = await stateDictFromTfjs(name);
   } else {
     const fetched = await fetchWeightsWithSource(record, options);
-    [bytes, name] = [fetched.bytes, fetched.source.url];
+    name = fetched.source.url;
+    tensors = readCheckpoint(fetched.bytes, name);
   }
-  const tensors = readCheckpoint(bytes, name);
 
   let model = createModel(config, { numClasses: record.classes.count, inputShape: [null, null, 3], name: record.id });
   try {
