@@ -1,0 +1,103 @@
+/**
+ * The backend spec suite: everything a ResNeXt runs — its core ops, our grouped convolution
+ * forward and backward, a small ResNeXt's forward pass and one training step — computed on the
+ * backend under test and compared with the cpu backend. Shared by the Node and Chromium test files.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { groupConv2d } from '@resnext/layers';
+import { createModel, type ResNeXtConfig } from '@resnext/models';
+import { describe, expect, it } from 'vitest';
+
+const SMALL: ResNeXtConfig = {
+  name: 'resnext_spec', block: 'bottleneck', blocksPerStage: [1, 1], cardinality: 4, baseWidth: 16,
+  stagePlanes: [8, 16], expansion: 4, stem: 'imagenet', stemWidth: 16, defaultInputSize: 32, origin: 'backend spec',
+};
+
+const seeded = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
+
+/** Named computations returning tensors; each runs inside tf.tidy. */
+const OPS: Record<string, () => tf.Tensor | tf.Tensor[]> = {
+  'conv2d 7x7/2 explicit pad': () => tf.conv2d(seeded([1, 17, 15, 3], 1) as tf.Tensor4D, seeded([7, 7, 3, 8], 2) as tf.Tensor4D, 2, [[0, 0], [3, 3], [3, 3], [0, 0]]),
+  'fused conv2d + bias + relu': () =>
+    tf.fused.conv2d({ x: seeded([2, 9, 9, 8], 3) as tf.Tensor4D, filter: seeded([1, 1, 8, 16], 4) as tf.Tensor4D, strides: 1, pad: 'valid', bias: seeded([16], 5), activation: 'relu' }),
+  'maxPool 3x3/2': () => tf.maxPool(seeded([1, 10, 10, 4], 6) as tf.Tensor4D, 3, 2, 'valid'),
+  'batchNorm': () => tf.batchNorm(seeded([2, 5, 5, 6], 7), seeded([6], 8), tf.add(tf.abs(seeded([6], 9)), 0.5), seeded([6], 10), seeded([6], 11), 1e-5),
+  'add + relu': () => tf.relu(tf.add(seeded([2, 4, 4, 8], 12), seeded([2, 4, 4, 8], 13))),
+  'global average (mean)': () => tf.mean(seeded([2, 7, 7, 32], 14), [1, 2]),
+  'matMul (fc)': () => tf.matMul(seeded([4, 64], 15), seeded([64, 10], 16)),
+  'softmax': () => tf.softmax(seeded([4, 10], 17)),
+  'groupConv2d forward': () => groupConv2d(seeded([2, 9, 9, 32], 18) as tf.Tensor4D, seeded([3, 3, 4, 32], 19) as tf.Tensor4D, 2, [[0, 0], [1, 1], [1, 1], [0, 0]], 8),
+  'groupConv2d gradients': () => {
+    const x = seeded([2, 7, 7, 16], 20) as tf.Tensor4D;
+    const w = seeded([3, 3, 4, 16], 21) as tf.Tensor4D;
+    const dy = seeded([2, 7, 7, 16], 22);
+    return tf.grads((a: tf.Tensor, b: tf.Tensor) => groupConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same', 4))([x, w], dy);
+  },
+};
+
+async function values(result: tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  const list = Array.isArray(result) ? result : [result];
+  const out = await Promise.all(list.map(async (t) => Float32Array.from(await t.data())));
+  tf.dispose(list);
+  return out;
+}
+
+function relError(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  let m = 0;
+  for (let i = 0; i < b.length; i++) {
+    d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    m = Math.max(m, Math.abs(b[i]!));
+  }
+  return m === 0 ? d : d / m;
+}
+
+/** One SGD step of the small ResNeXt from fixed weights: the loss before and the updated weights. */
+async function trainStep(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor): Promise<Float32Array[]> {
+  const loss = (await model.trainOnBatch(x, y)) as number;
+  // getWeights() returns the variables' own tensors: read clones, which values() disposes.
+  return [Float32Array.of(loss), ...(await values(model.getWeights().map((w) => w.clone())))];
+}
+
+/**
+ * Registers the suite for a backend: `activate` makes it the active backend (and may be called
+ * more than once). Tolerance: relative to the largest reference value.
+ */
+export function backendSpec(label: string, activate: () => Promise<unknown>, tolerance = 1e-4): void {
+  describe(`ResNeXt on ${label} equals cpu`, () => {
+    it.each(Object.keys(OPS))('%s', async (name) => {
+      await tf.setBackend('cpu');
+      const expected = await values(tf.tidy(OPS[name]!));
+      await activate();
+      const got = await values(tf.tidy(OPS[name]!));
+      expect(got.length).toBe(expected.length);
+      got.forEach((g, i) => expect(relError(g, expected[i]!), `${name} output ${i}`).toBeLessThan(tolerance));
+    });
+
+    it('a small ResNeXt: forward pass, and one training step (loss and every updated weight)', async () => {
+      await tf.setBackend('cpu');
+      const reference = createModel(SMALL, { numClasses: 4, inputShape: [32, 32, 3] });
+      const weights = reference.getWeights().map((w) => w.clone());
+      const x = seeded([4, 32, 32, 3], 30);
+      const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 4);
+      const compile = (m: tfl.LayersModel) =>
+        m.compile({ optimizer: tf.train.sgd(0.1), loss: (t: tf.Tensor, p: tf.Tensor) => tf.losses.softmaxCrossEntropy(t, p) });
+      compile(reference);
+      const forwardCpu = await values(tf.tidy(() => reference.predict(x) as tf.Tensor));
+      const stepCpu = await trainStep(reference, x, y);
+
+      await activate();
+      const model = createModel(SMALL, { numClasses: 4, inputShape: [32, 32, 3] });
+      model.setWeights(weights);
+      compile(model);
+      const forward = await values(tf.tidy(() => model.predict(x) as tf.Tensor));
+      expect(relError(forward[0]!, forwardCpu[0]!)).toBeLessThan(tolerance);
+      const step = await trainStep(model, x, y);
+      step.forEach((v, i) => expect(relError(v, stepCpu[i]!), `training step output ${i}`).toBeLessThan(tolerance * 10));
+      tf.dispose([...weights, x, y]);
+      reference.dispose();
+      model.dispose();
+    });
+  });
+}
