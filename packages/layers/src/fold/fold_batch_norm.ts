@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { findFoldPairs, withoutBatchNorms, type FoldPair, type ModelConfig } from './fold_plan.js';
+import { findFoldPairs, withFusedRelus, withoutBatchNorms, type FoldPair, type ModelConfig } from './fold_plan.js';
 
 /** A layer's weights by role: the last part of the weight name ('kernel', 'gamma', 'moving_mean', …). */
 function weightsByRole(layer: tfl.layers.Layer): Map<string, tf.Tensor> {
@@ -31,10 +31,11 @@ function foldedWeights(conv: tfl.layers.Layer, bn: tfl.layers.Layer): tf.Tensor[
 /**
  * Folds inference-mode BatchNormalization into the convolution before it: returns a new model in
  * which every Conv2D or GroupConv2D (linear activation, channels last) whose output only feeds a
- * BatchNormalization is replaced by one convolution with a bias, and that BN layer is gone. The
- * graph is rebuilt from the model's config, other layers keep their names, configs and weights
- * (copied), and outputs equal the original model's at inference up to float rounding. Saves one
- * pass over every activation map; use it for inference only (the moving statistics are baked in).
+ * BatchNormalization is replaced by one convolution with a bias, and that BN layer is gone; a
+ * ReLU that alone reads such a convolution is fused into it too (one conv + bias + ReLU kernel).
+ * The graph is rebuilt from the model's config, other layers keep their names, configs and weights
+ * (copied), and outputs equal the original model's at inference up to float rounding. Saves two
+ * passes over activation maps per conv; use it for inference only (the moving statistics are baked in).
  *
  * A Sequential model is treated as the equivalent functional model. Layers nested inside a
  * sub-model are left as they are. The input model is not modified.
@@ -51,7 +52,7 @@ export function foldBatchNorm(model: tfl.LayersModel): tfl.LayersModel {
   const pairs = findFoldPairs(config);
   const rebuilt = tfl.LayersModel.fromConfig(
     tfl.LayersModel,
-    withoutBatchNorms(config, pairs) as unknown as tf.serialization.ConfigDict,
+    withFusedRelus(withoutBatchNorms(config, pairs), new Set(pairs.map((p) => p.conv))) as unknown as tf.serialization.ConfigDict,
     {},
     true, // every weight is overwritten below, so skip the initializers
   ) as tfl.LayersModel;

@@ -102,3 +102,45 @@ export function withoutBatchNorms(config: ModelConfig, pairs: readonly FoldPair[
     outputLayers: copy.outputLayers.map(redirect),
   };
 }
+
+/** A ReLU layer (ReLU without a cap, slope or threshold, or Activation('relu')). */
+function isPlainRelu(layer: LayerEntry): boolean {
+  const c = layer.config;
+  if (layer.className === 'Activation') return c['activation'] === 'relu';
+  return layer.className === 'ReLU' && (c['maxValue'] ?? null) === null && (c['negativeSlope'] ?? 0) === 0 && (c['threshold'] ?? 0) === 0;
+}
+
+/**
+ * A copy of `config` in which every ReLU that is the only reader of one of the `convs` is gone:
+ * the convolution takes `activation: 'relu'` (Conv2D and GroupConv2D then run one fused
+ * conv + bias + ReLU kernel) and the ReLU's readers read the convolution.
+ */
+export function withFusedRelus(config: ModelConfig, convs: ReadonlySet<string>): ModelConfig {
+  const readCount = readers(config);
+  const convOf = new Map<string, string>();
+  for (const layer of config.layers) {
+    if (!isPlainRelu(layer) || layer.inboundNodes.length !== 1) continue;
+    const node = layer.inboundNodes[0]!;
+    const [source, nodeIndex, tensorIndex] = node[0] ?? [];
+    if (node.length === 1 && source !== undefined && convs.has(source) && nodeIndex === 0 && tensorIndex === 0 && readCount.get(source) === 1) {
+      convOf.set(layer.name, source);
+    }
+  }
+  const fused = new Set(convOf.values());
+  const redirect = (entry: InboundEntry): InboundEntry => {
+    const conv = convOf.get(entry[0]);
+    return conv === undefined ? entry : ([conv, entry[1], entry[2], ...entry.slice(3)] as InboundEntry);
+  };
+  const copy = structuredClone(config);
+  return {
+    ...copy,
+    layers: copy.layers
+      .filter((l) => !convOf.has(l.name))
+      .map((l) => ({
+        ...l,
+        config: fused.has(l.name) ? { ...l.config, activation: 'relu' } : l.config,
+        inboundNodes: l.inboundNodes.map((node) => node.map(redirect)),
+      })),
+    outputLayers: copy.outputLayers.map(redirect),
+  };
+}
