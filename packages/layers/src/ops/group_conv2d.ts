@@ -86,6 +86,11 @@ export function fusedGroupConv2d<T extends tf.Tensor3D | tf.Tensor4D>(args: Fuse
     throw new GroupConvError(`groupConv2d: bias must be float32, got ${bias.dtype}.`);
   }
   const attrs: GroupConv2DAttrs = { ...common, activation };
+  if (common.groups === 1 && common.dilations[0] === 1 && common.dilations[1] === 1) {
+    // A plain convolution: the backend's own fused conv (XNNPACK on wasm, multithreaded when the
+    // backend is) is the fastest exact kernel, and tfjs-core differentiates it (dilation 1 only).
+    return tf.fused.conv2d({ x: x4, filter, strides: common.strides, pad: common.pad, dataFormat: 'NHWC', dilations: 1, ...(bias !== undefined && { bias }), activation }) as T;
+  }
   let y: tf.Tensor4D;
   if (hasKernel(GroupConv2D)) {
     const inputs: tf.NamedTensorMap = bias === undefined ? { x: x4, filter } : { x: x4, filter, bias };
