@@ -26,6 +26,9 @@ if [ "${#apt_missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null
 fi
 
+# onnxruntime-node (a benchmark peer) ships its CPU runtime; never let its install script fetch more.
+export ONNXRUNTIME_NODE_INSTALL=skip
+
 # npm workspace: a clean install when node_modules is missing or older than the lock file.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
