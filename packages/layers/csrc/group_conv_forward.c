@@ -6,9 +6,11 @@
  * Run group after group, each writes only its few channels of every output pixel: fine while y
  * stays in cache, but a larger y would take a read-for-ownership miss per line and group, so its
  * tile is then computed in a cache-resident copy and streamed to y sequentially. A small filter
- * instead runs all groups per pixel block, writing y in order.
+ * instead runs all groups per pixel block, writing y in order. With 4 input and 4 output channels
+ * per group the input is not packed at all: nhwc_core.h reads it in place.
  */
 #include "conv_core.h"
+#include "nhwc_core.h"
 #include "pack.h"
 #include "window.h"
 
@@ -46,9 +48,77 @@ INLINE int fwd_window_floats(int rows, int c, int kh, int kw, int groups, int sh
          (cg_aligned(c, groups) ? planes * groups : planes);
 }
 
+/* Whether the input is read in place by nhwc_conv_row: 4 input and 4 output channels per group. */
+INLINE int fwd_nhwc(int c, int o, int groups) { return c / groups == 4 && o / groups == 4; }
+
+/*
+ * Taps of output pixel (oy, ox) that fall inside the image, as (offset, filter tap) pairs relative
+ * to the first of them (the padding contributes zeros, so the others are left out). Returns their
+ * count and sets *origin to the first one's input offset (0 if there is none), so no pointer ever
+ * leaves the image. For an interior column the table serves every interior column of the row.
+ */
+INLINE int nhwc_taps(int *taps, int *origin, int oy, int ox, GEOMETRY) {
+  const int iy = oy * sh - pt, ix = ox * sw - pl;
+  const int ky0 = max_i(0, ceil_div(-iy, dh)), ky1 = min_i(kh, floor_div(h - 1 - iy, dh) + 1);
+  const int kx0 = max_i(0, ceil_div(-ix, dw)), kx1 = min_i(kw, floor_div(w - 1 - ix, dw) + 1);
+  int count = 0;
+  *origin = 0;
+  if (ky0 >= ky1 || kx0 >= kx1) return 0;
+  *origin = ((iy + ky0 * dh) * w + ix + kx0 * dw) * c;
+  for (int ky = ky0; ky < ky1; ky++) {
+    for (int kx = kx0; kx < kx1; kx++, count++) {
+      taps[2 * count] = ((ky - ky0) * dh * w + (kx - kx0) * dw) * c;
+      taps[2 * count + 1] = ky * kw + kx;
+    }
+  }
+  return count;
+}
+
+/*
+ * The forward pass for 4 in / 4 out channels per group, on the NHWC input in place: per output
+ * row, the columns whose taps all lie inside the image share one tap table and run in register
+ * blocks; the few border columns each get their own table.
+ */
+INLINE void fwd_nhwc_run(const float *x, const float *packed, const float *bias, float *y, int *taps, int relu,
+                         GEOMETRY) {
+  const int ntaps = kh * kw;
+  int *row_taps = taps, *pixel_taps = taps + 2 * ntaps;
+  /* Columns [lo, hi) read only columns inside the image. */
+  const int lo = min_i(ow, ceil_div(pl, sw));
+  const int hi = max_i(lo, min_i(ow, floor_div(w - 1 + pl - (kw - 1) * dw, sw) + 1));
+  for (int b = 0; b < n; b++) {
+    const float *image = x + b * h * w * c;
+    for (int oy = 0; oy < oh; oy++) {
+      /* Two rows at once (sharing weight loads and input lines) when both have all kh tap rows inside. */
+      const int pair = oy + 1 < oh && oy * sh - pt >= 0 && (oy + 1) * sh - pt + (kh - 1) * dh <= h - 1;
+      const int rows = pair ? 2 : 1;
+      float *yrow = y + (b * oh + oy) * ow * o;
+      int origin;
+      if (hi > lo) {
+        const int count = nhwc_taps(row_taps, &origin, oy, lo, n, h, w, c, kh, kw, o, groups, sh, sw, dh, dw, pt,
+                                    pl, oh, ow);
+        nhwc_conv_row(yrow + lo * o, o, ow * o, rows, hi - lo, image + origin, sw * c, sh * w * c, row_taps, count,
+                      packed, ntaps * 16, bias, relu, groups);
+      }
+      for (int r = 0; r < rows; r++) {
+        for (int ox = 0; ox < ow; ox++) {
+          if (ox == lo && hi > lo) ox = hi;
+          if (ox >= ow) break;
+          const int count = nhwc_taps(pixel_taps, &origin, oy + r, ox, n, h, w, c, kh, kw, o, groups, sh, sw, dh, dw,
+                                      pt, pl, oh, ow);
+          nhwc_conv_row(yrow + r * ow * o + ox * o, o, 0, 1, 1, image + origin, sw * c, 0, pixel_taps, count, packed,
+                        ntaps * 16, bias, relu, groups);
+        }
+      }
+      oy += rows - 1;
+    }
+  }
+}
+
 /* Bytes of scratch group_conv_forward needs: packed bias, tap table, input window, output rows. */
 EXPORT("group_conv_forward_scratch")
 int group_conv_forward_scratch(GEOMETRY) {
+  if (fwd_nhwc(c, o, groups)) return 4 * 4 * kh * kw; /* two tap tables */
   const int rows = fwd_tile_rows(w, c, kh, kw, o, groups, sh, sw, dh, dw, oh, ow);
   const int out_tile = fwd_direct(n, c, kh, kw, o, groups, oh, ow) ? 0 : round4(rows * ow * o);
   return 4 * (fwd_bias_floats(o, groups) + fwd_taps_floats(kh, kw) +
@@ -76,6 +146,11 @@ void group_conv_forward(const float *x, const float *packed, const float *bias, 
   const int all_groups = fwd_all_groups(c, kh, kw, o, groups);
   const int direct = fwd_direct(n, c, kh, kw, o, groups, oh, ow);
 
+  if (fwd_nhwc(c, o, groups)) {
+    fwd_nhwc_run(x, packed, bias, y, (int *)scratch, relu, n, h, w, c, kh, kw, o, groups, sh, sw, dh, dw, pt, pl, oh,
+                 ow);
+    return;
+  }
   float *packed_bias = scratch;
   int *taps = (int *)(packed_bias + fwd_bias_floats(o, groups));
   float *window = (float *)taps + fwd_taps_floats(kh, kw);

@@ -45,6 +45,10 @@ const CASES: ConvCase[] = [
   c('wide image: several row tiles', [1, 24, 150, 48], [3, 3, 12, 48], 4, [1, 1], 'same'),
   // Outputs (and input gradients) over 2 MB go through a cache-resident tile copied to y.
   c('2.5 MB output: tiles computed aside and copied', [2, 40, 120, 64], [3, 3, 8, 64], 8, [1, 1], 'same'),
+  // 4 / 4 reads NHWC in place: two-row blocks, border pixels with fewer taps, rows with none.
+  c('4 / 4, dilation 2, explicit pad', [1, 9, 11, 16], [3, 3, 4, 16], 4, [1, 1], [[0, 0], [3, 1], [0, 4], [0, 0]], [2, 2]),
+  c('4 / 4, 5x4 filter wider than the image, stride (1, 2)', [2, 7, 3, 8], [5, 4, 4, 8], 2, [1, 2], 'same'),
+  c('4 / 4, 1x1 valid, odd rows', [1, 5, 8, 12], [1, 1, 4, 12], 3, [1, 1], 'valid'),
 ];
 
 beforeAll(async () => {
