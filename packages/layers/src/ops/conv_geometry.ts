@@ -33,3 +33,28 @@ export function groupConvGeometry(
     outChannelsPerGroup: info.outChannels / attrs.groups,
   };
 }
+
+/**
+ * The geometry as a flat list of numbers, in one fixed order: the arguments of our wasm kernels'
+ * C entry points (GEOMETRY in csrc/simd.h) and the shader cache key of the webgpu kernels.
+ */
+export function geometryNumbers(geo: GroupConvGeometry): number[] {
+  return [
+    geo.batchSize,
+    geo.inHeight,
+    geo.inWidth,
+    geo.inChannels,
+    geo.filterHeight,
+    geo.filterWidth,
+    geo.outChannels,
+    geo.groups,
+    geo.strideHeight,
+    geo.strideWidth,
+    geo.dilationHeight,
+    geo.dilationWidth,
+    geo.padInfo.top,
+    geo.padInfo.left,
+    geo.outHeight,
+    geo.outWidth,
+  ];
+}

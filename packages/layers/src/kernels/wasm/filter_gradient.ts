@@ -1,6 +1,7 @@
 import { util, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { geometryArgs, kernelsFor } from './kernel_module.js';
+import { geometryNumbers } from '../../ops/conv_geometry.js';
+import { kernelsFor } from './kernel_module.js';
 import { heapOffset, withScratch, type WasmBackend } from './wasm_backend.js';
 
 /**
@@ -13,7 +14,7 @@ export function filterGradient(be: WasmBackend, x: TensorInfo, dy: TensorInfo, g
   }
   const dfilter = be.makeOutput(filterShape, 'float32');
   const kernels = kernelsFor(be);
-  const args = geometryArgs(geo);
+  const args = geometryNumbers(geo);
   withScratch(be, kernels.group_conv_backprop_filter_scratch(...args), (scratch) =>
     kernels.group_conv_backprop_filter(heapOffset(be, x), heapOffset(be, dy), heapOffset(be, dfilter), scratch, ...args),
   );

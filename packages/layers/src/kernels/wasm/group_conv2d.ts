@@ -1,7 +1,8 @@
 import { util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { groupConvGeometry } from '../../ops/conv_geometry.js';
 import { GroupConv2D, type GroupConv2DAttrs } from '../kernel_names.js';
-import { geometryArgs, kernelsFor } from './kernel_module.js';
+import { geometryNumbers } from '../../ops/conv_geometry.js';
+import { kernelsFor } from './kernel_module.js';
 import { packedFilter } from './packed_filters.js';
 import { heapOffset, withScratch, type WasmBackend } from './wasm_backend.js';
 
@@ -17,7 +18,7 @@ export const groupConv2dWasmConfig: KernelConfig = {
     const y = be.makeOutput(geo.outShape, 'float32');
     if (util.sizeFromShape(geo.outShape) === 0) return y;
     const kernels = kernelsFor(be);
-    const args = geometryArgs(geo);
+    const args = geometryNumbers(geo);
     const packed = packedFilter(be, filter, geo, 'forward');
     withScratch(be, kernels.group_conv_forward_scratch(...args), (scratch) =>
       kernels.group_conv_forward(

@@ -1,7 +1,8 @@
 import { util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { groupConvGeometry } from '../../ops/conv_geometry.js';
 import { GroupConv2DBackpropInput, type GroupConv2DBackpropInputAttrs } from '../kernel_names.js';
-import { geometryArgs, kernelsFor } from './kernel_module.js';
+import { geometryNumbers } from '../../ops/conv_geometry.js';
+import { kernelsFor } from './kernel_module.js';
 import { packedFilter } from './packed_filters.js';
 import { heapOffset, withScratch, type WasmBackend } from './wasm_backend.js';
 
@@ -19,7 +20,7 @@ export const groupConv2dBackpropInputWasmConfig: KernelConfig = {
     if (size === 0 || util.sizeFromShape(dy.shape) === 0) return be.makeOutput(a.inputShape, 'float32', undefined, new Float32Array(size));
     const dx = be.makeOutput(a.inputShape, 'float32');
     const kernels = kernelsFor(be);
-    const args = geometryArgs(geo);
+    const args = geometryNumbers(geo);
     const packed = packedFilter(be, filter, geo, 'transposed');
     withScratch(be, kernels.group_conv_backprop_input_scratch(...args), (scratch) =>
       kernels.group_conv_backprop_input(heapOffset(be, dy), packed, heapOffset(be, dx), scratch, ...args),

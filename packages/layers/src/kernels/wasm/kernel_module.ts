@@ -3,13 +3,12 @@
  * instantiates them once per wasm backend on that backend's own memory, so they read and write
  * tfjs tensors in place, with no copies.
  */
-import type { GroupConvGeometry } from '../../ops/conv_geometry.js';
 import { KERNELS_WASM_BASE64, KERNELS_WASM_SHARED_BASE64 } from './generated/kernels_wasm.js';
 import { heapMemory, type WasmBackend } from './wasm_backend.js';
 
 /**
  * The module's exports. Pointers are heap byte offsets. Each entry point ends with the same 16
- * geometry values, in the order {@link geometryArgs} gives them.
+ * geometry values, in the order {@link geometryNumbers} gives them.
  */
 export interface KernelExports {
   group_conv_packed_filter_bytes(...geometry: number[]): number;
@@ -22,27 +21,6 @@ export interface KernelExports {
   group_conv_backprop_filter(x: number, dy: number, dfilter: number, scratch: number, ...geometry: number[]): void;
 }
 
-/** A geometry as the C entry points take it (see GEOMETRY in csrc/simd.h). */
-export function geometryArgs(geo: GroupConvGeometry): number[] {
-  return [
-    geo.batchSize,
-    geo.inHeight,
-    geo.inWidth,
-    geo.inChannels,
-    geo.filterHeight,
-    geo.filterWidth,
-    geo.outChannels,
-    geo.groups,
-    geo.strideHeight,
-    geo.strideWidth,
-    geo.dilationHeight,
-    geo.dilationWidth,
-    geo.padInfo.top,
-    geo.padInfo.left,
-    geo.outHeight,
-    geo.outWidth,
-  ];
-}
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);

@@ -1,6 +1,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { geometryArgs, kernelsFor } from './kernel_module.js';
+import { geometryNumbers } from '../../ops/conv_geometry.js';
+import { kernelsFor } from './kernel_module.js';
 import { heapOffset, type WasmBackend } from './wasm_backend.js';
 
 /** Which packing: forward (input channels inside) or input gradient (output channels inside). */
@@ -35,7 +36,7 @@ export function packedFilter(backend: WasmBackend, filter: TensorInfo, geo: Grou
   const found = packs?.get(key);
   if (found !== undefined) return found;
   const kernels = kernelsFor(backend);
-  const args = geometryArgs(geo);
+  const args = geometryNumbers(geo);
   const pointer = backend.wasm._malloc(kernels.group_conv_packed_filter_bytes(...args)) >>> 0;
   if (pointer === 0) throw new Error('@resnext/layers: the wasm heap could not allocate a packed filter.');
   kernels.group_conv_pack_filter(pointer, heapOffset(backend, filter), packing === 'transposed' ? 1 : 0, ...args);

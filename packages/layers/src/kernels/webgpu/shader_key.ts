@@ -1,4 +1,4 @@
-import type { GroupConvGeometry } from '../../ops/conv_geometry.js';
+import { geometryNumbers, type GroupConvGeometry } from '../../ops/conv_geometry.js';
 
 /**
  * A pipeline-cache key naming every geometry value our shaders compile in as a constant. The
@@ -6,21 +6,5 @@ import type { GroupConvGeometry } from '../../ops/conv_geometry.js';
  * convolutions that differ in any of these must not share a key.
  */
 export function geometryShaderKey(kernel: string, geo: GroupConvGeometry, ...flags: boolean[]): string {
-  return [
-    kernel,
-    geo.inShape.join('x'),
-    geo.filterHeight,
-    geo.filterWidth,
-    geo.outChannels,
-    geo.groups,
-    geo.strideHeight,
-    geo.strideWidth,
-    geo.dilationHeight,
-    geo.dilationWidth,
-    geo.padInfo.top,
-    geo.padInfo.left,
-    geo.outHeight,
-    geo.outWidth,
-    ...flags,
-  ].join('_');
+  return [kernel, ...geometryNumbers(geo), ...flags].join('_');
 }
