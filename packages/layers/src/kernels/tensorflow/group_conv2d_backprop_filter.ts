@@ -1,9 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { groupConvGeometry } from '../../ops/conv_geometry.js';
 import { genericGroupConv2dBackpropFilter } from '../generic/group_conv2d_backprop_filter.js';
 import { GroupConv2DBackpropFilter, type GroupConv2DBackpropFilterAttrs } from '../kernel_names.js';
-import { nativeConvAttrs, type NativeBackend } from './native_backend.js';
+import { executeConvBackprop, type NativeBackend } from './native_backend.js';
 
 /**
  * dL/dfilter for tfjs-node(-gpu): TensorFlow's grouped Conv2DBackpropFilter on a GPU; on CPU,
@@ -18,11 +18,7 @@ export const groupConv2dBackpropFilterTensorflowConfig: KernelConfig = {
     const be = backend as NativeBackend;
     if (!be.isUsingGpuDevice) return genericGroupConv2dBackpropFilter(x, dy, a);
     const geo = groupConvGeometry(x.shape, a.filterShape, a);
-    const filterSizes = tf.tensor1d(a.filterShape, 'int32');
-    try {
-      return be.executeSingleOutput('Conv2DBackpropFilter', nativeConvAttrs(geo, be.binding), [x, filterSizes, dy] as TensorInfo[]);
-    } finally {
-      filterSizes.dispose();
-    }
+    // TensorFlow's signature: Conv2DBackpropFilter(input, filter_sizes, out_backprop).
+    return executeConvBackprop(be, 'Conv2DBackpropFilter', geo, a.filterShape, (sizes) => [x, sizes, dy]);
   },
 };

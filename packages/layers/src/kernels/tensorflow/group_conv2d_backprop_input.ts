@@ -1,9 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { groupConvGeometry } from '../../ops/conv_geometry.js';
 import { genericGroupConv2dBackpropInput } from '../generic/group_conv2d_backprop_input.js';
 import { GroupConv2DBackpropInput, type GroupConv2DBackpropInputAttrs } from '../kernel_names.js';
-import { nativeConvAttrs, type NativeBackend } from './native_backend.js';
+import { executeConvBackprop, type NativeBackend } from './native_backend.js';
 
 /**
  * dL/dx for tfjs-node(-gpu). On a GPU, TensorFlow's Conv2DBackpropInput handles grouped filters
@@ -19,11 +19,7 @@ export const groupConv2dBackpropInputTensorflowConfig: KernelConfig = {
     const be = backend as NativeBackend;
     if (!be.isUsingGpuDevice) return genericGroupConv2dBackpropInput(dy, filter, a);
     const geo = groupConvGeometry(a.inputShape, filter.shape, a);
-    const inputSizes = tf.tensor1d(a.inputShape, 'int32');
-    try {
-      return be.executeSingleOutput('Conv2DBackpropInput', nativeConvAttrs(geo, be.binding), [inputSizes, filter, dy] as TensorInfo[]);
-    } finally {
-      inputSizes.dispose();
-    }
+    // TensorFlow's signature: Conv2DBackpropInput(input_sizes, filter, out_backprop).
+    return executeConvBackprop(be, 'Conv2DBackpropInput', geo, a.inputShape, (sizes) => [sizes, filter, dy]);
   },
 };

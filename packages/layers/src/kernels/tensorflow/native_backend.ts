@@ -1,4 +1,4 @@
-import type { Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import { tensor1d, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { GroupConvGeometry } from '../../ops/conv_geometry.js';
 
 /**
@@ -47,4 +47,24 @@ export function nativeConvAttrs(geo: GroupConvGeometry, binding: NativeBackend['
     attrs.push({ name: 'explicit_paddings', type: binding.TF_ATTR_INT, value: [0, 0, top, bottom, left, right, 0, 0] });
   }
   return attrs;
+}
+
+/**
+ * Runs TensorFlow's Conv2DBackpropInput or Conv2DBackpropFilter for a grouped convolution. Both
+ * take the shape of what they compute as an int32 tensor (`input_sizes` / `filter_sizes`), placed
+ * among the inputs by `order`; that tensor is made here and freed after the op.
+ */
+export function executeConvBackprop(
+  be: NativeBackend,
+  op: 'Conv2DBackpropInput' | 'Conv2DBackpropFilter',
+  geo: GroupConvGeometry,
+  sizes: readonly number[],
+  order: (sizes: TensorInfo) => TensorInfo[],
+): Tensor {
+  const sizesTensor = tensor1d(sizes as number[], 'int32');
+  try {
+    return be.executeSingleOutput(op, nativeConvAttrs(geo, be.binding), order(sizesTensor));
+  } finally {
+    sizesTensor.dispose();
+  }
 }
