@@ -4,6 +4,7 @@ import { foldBatchNorm, registerFileSystemRouter } from '@resnext/layers';
 import { createModel, getModelConfig, type ResNeXtConfig } from '@resnext/models';
 import { fetchWeights, fetchWeightsWithSource } from '../download/fetch_weights.js';
 import type { FetchWeightsOptions } from '../download/options.js';
+import { FASHION_MNIST_LABELS } from '../labels/fashion_mnist_labels.js';
 import { IMAGENET_LABELS } from '../labels/imagenet_labels.js';
 import type { TensorMap } from '../formats/tensor_record.js';
 import { loadStateDict, type LoadStateDictResult } from '../mapping/load_state_dict.js';
@@ -90,6 +91,7 @@ export async function loadWeights(
 function labelsOf(record: WeightsRecord, given: readonly string[] | undefined): readonly string[] {
   if (given !== undefined) return given;
   if (record.classes.labels === 'imagenet-1k') return IMAGENET_LABELS;
+  if (record.classes.labels === 'fashion-mnist') return FASHION_MNIST_LABELS;
   return Array.from({ length: record.classes.count }, (_, i) => String(i));
 }
 
@@ -110,6 +112,7 @@ export async function load(modelOrOptions: string | LoadOptions = {}): Promise<R
   const record = options.record ?? getWeights(options.model ?? 'resnext50_32x4d');
   const config = options.config ?? getModelConfig(record.arch);
   const { cropSize } = record.preprocessing;
+  const channels = record.preprocessing.channels ?? 3;
 
   let tensors: TensorMap;
   let name: string;
@@ -125,7 +128,7 @@ export async function load(modelOrOptions: string | LoadOptions = {}): Promise<R
     tensors = readCheckpoint(fetched.bytes, name);
   }
 
-  let model = createModel(config, { numClasses: record.classes.count, inputShape: [null, null, 3], name: record.id });
+  let model = createModel(config, { numClasses: record.classes.count, inputShape: [null, null, channels], name: record.id });
   try {
     loadStateDict(model, tensors, { source: name });
     if (options.foldBatchNorm ?? true) {
@@ -139,7 +142,7 @@ export async function load(modelOrOptions: string | LoadOptions = {}): Promise<R
   }
   const classifier = new ResNeXtClassifier(model, record, labelsOf(record, options.labels));
   if (options.warmup ?? true) {
-    const x = tf.zeros<tf.Rank.R4>([1, cropSize, cropSize, 3]);
+    const x = tf.zeros<tf.Rank.R4>([1, cropSize, cropSize, channels]);
     const y = classifier.infer(x);
     await y.data();
     tf.dispose([x, y]);

@@ -62,8 +62,8 @@ export class IntegrityError extends Error {
   readonly check: IntegrityCheck;
   readonly expected: string | number;
   readonly actual: string | number;
-  /** Whether the bad bytes were just downloaded or were read back from the cache. */
-  readonly origin: 'download' | 'cache';
+  /** Whether the bad bytes were just downloaded, read back from the cache, or shipped in the package. */
+  readonly origin: 'download' | 'cache' | 'package';
 
   constructor(init: {
     url: string;
@@ -71,12 +71,17 @@ export class IntegrityError extends Error {
     check: IntegrityCheck;
     expected: string | number;
     actual: string | number;
-    origin: 'download' | 'cache';
+    origin: 'download' | 'cache' | 'package';
   }) {
     const what = init.check === 'size' ? 'size' : init.check === 'sha256' ? 'sha256' : 'sha256 prefix';
-    const where = init.origin === 'cache' ? `cached file ${init.file ?? init.url} is corrupted` : `download of ${init.url} is corrupted`;
+    const where =
+      init.origin === 'cache'
+        ? `cached file ${init.file ?? init.url} is corrupted`
+        : init.origin === 'package'
+          ? `weights file ${init.file ?? init.url} shipped in @resnext/pretrained is corrupted`
+          : `download of ${init.url} is corrupted`;
     const unit = init.check === 'size' ? ' bytes' : '';
-    const removed = init.origin === 'cache' ? '; the entry was discarded' : '; nothing was cached';
+    const removed = init.origin === 'cache' ? '; the entry was discarded' : init.origin === 'package' ? '; reinstall the package' : '; nothing was cached';
     super(`${where}: ${what} expected ${init.expected}${unit}, got ${init.actual}${unit}${removed}`);
     this.url = init.url;
     this.file = init.file;

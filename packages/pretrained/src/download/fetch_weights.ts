@@ -3,6 +3,7 @@
  * downloads, lock files) and in browsers (Cache API or a user cache); the Node part is loaded with
  * a dynamic import only where `process.versions.node` exists.
  */
+import { isBundledSource, readBundledWeights, verifiedBundledPath } from './bundled.js';
 import { isNode, readEnv, readEnvFlag } from './environment.js';
 import { validateSpec } from './integrity.js';
 import { DEFAULT_LOCK_STALE_MS, DEFAULT_TIMEOUT_MS, type FetchWeightsOptions, type WeightsFileSpec, type WeightsTarget } from './options.js';
@@ -68,6 +69,9 @@ async function diskStore(options: FetchWeightsOptions, settings: StoreSettings):
  */
 export async function fetchWeightsWithSource<S extends WeightsFileSpec>(target: WeightsTarget<S>, options: FetchWeightsOptions = {}): Promise<FetchedWeights<S>> {
   const sources = sourcesOf(target);
+  // Weights shipped in the package: read and verified in place, no network, no cache.
+  const bundled = sources.find(isBundledSource);
+  if (bundled !== undefined) return { bytes: await readBundledWeights(bundled), source: bundled, fromCache: true };
   const settings = settingsOf(options);
   if (options.cache === undefined && isNode()) {
     const store = await diskStore(options, settings);
@@ -96,6 +100,8 @@ export async function fetchWeights(target: WeightsTarget, options: FetchWeightsO
 export async function fetchWeightsToPath<S extends WeightsFileSpec>(target: WeightsTarget<S>, options: FetchWeightsOptions = {}): Promise<CachedWeightsFile<S>> {
   if (!isNode()) throw new Error('fetchWeightsToPath needs a file system (Node); use fetchWeights in a browser');
   const sources = sourcesOf(target);
+  const bundled = sources.find(isBundledSource);
+  if (bundled !== undefined) return { path: await verifiedBundledPath(bundled), source: bundled, fromCache: true };
   const settings = settingsOf(options);
   const found = await resolveSources(await diskStore(options, settings), sources, settings);
   return { path: found.value, source: found.source, fromCache: found.fromCache };

@@ -61,11 +61,11 @@ export async function readImage(input: ImageInput): Promise<RgbImage> {
 
 /**
  * torchvision's eval transform for a set of weights — `Resize(resizeSize, interpolation)` with
- * PIL's antialiasing, `CenterCrop(cropSize)`, `ToTensor()`, `Normalize(mean, std)` — returned as a
- * `[1, cropSize, cropSize, 3]` float32 tensor (NHWC, what the tfjs model takes). The caller owns
- * (and disposes) the result; an input tensor is left untouched.
+ * PIL's antialiasing, `CenterCrop(cropSize)`, (`Grayscale()` for 1-channel weights), `ToTensor()`,
+ * `Normalize(mean, std)` — returned as a `[1, cropSize, cropSize, channels]` float32 tensor (NHWC,
+ * what the tfjs model takes). The caller owns (and disposes) the result; an input tensor is left untouched.
  */
 export async function preprocess(input: ImageInput, preprocessing: Preprocessing): Promise<tf.Tensor4D> {
   const values = preprocessRgb(await readImage(input), preprocessing);
-  return tf.tensor4d(values, [1, preprocessing.cropSize, preprocessing.cropSize, 3], 'float32');
+  return tf.tensor4d(values, [1, preprocessing.cropSize, preprocessing.cropSize, preprocessing.channels ?? 3], 'float32');
 }

@@ -5,13 +5,22 @@ export interface Preprocessing {
   /** Side of the square center crop fed to the network. */
   cropSize: number;
   interpolation: 'bilinear' | 'bicubic';
-  /** Per-channel RGB mean and standard deviation, on values scaled to [0, 1]. */
-  mean: readonly [number, number, number];
-  std: readonly [number, number, number];
+  /**
+   * Channels the network takes: 3 = RGB (default), 1 = luma (PIL's `convert('L')`, ITU-R 601-2),
+   * taken after the resize and crop (for gray images, the same as before).
+   */
+  channels?: 1 | 3;
+  /** Per-channel mean and standard deviation, on values scaled to [0, 1]; one entry per channel. */
+  mean: readonly number[];
+  std: readonly number[];
 }
 
 /** One downloadable file holding the weights. */
 export interface WeightsSource {
+  /**
+   * Where the file is. `bundled:<file>` names a file shipped inside @resnext/pretrained's
+   * `weights/` folder (read from the package, never downloaded or cached; works offline).
+   */
   url: string;
   format: 'pth' | 'safetensors' | 'tfjs';
   /**
