@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { classifyCommand } from './commands/classify.js';
+import { fashionMnistCommand } from './commands/fashion_mnist.js';
 import { formatTable, modelRows } from './commands/models.js';
 
 const USAGE = `Usage: resnext <command> [options]
@@ -8,6 +9,9 @@ Commands:
   models [filter] [--json]   list the model zoo (optionally names containing <filter>)
   classify <images…> [--model arch.tag] [--weights file|url] [--top 5] [--json] [--backend auto]
                              classify images with pretrained weights (downloaded once, then cached)
+  fashion-mnist [--limit N] [--show 8] [--json] [--backend auto]
+                             classify the Fashion-MNIST test set with the weights shipped in
+                             @resnext/pretrained (offline) and print the accuracy
   help                       show this message`;
 
 /** Thrown for a command line we cannot run; the message is shown to the user. */
@@ -30,8 +34,9 @@ export async function run(argv: readonly string[], stderr: ProgressStream = { wr
   const [command, ...rest] = argv;
   switch (command) {
     case 'classify':
+    case 'fashion-mnist':
       try {
-        return await classifyCommand(rest, stderr);
+        return command === 'classify' ? await classifyCommand(rest, stderr) : await fashionMnistCommand(rest, stderr);
       } catch (err) {
         if (err instanceof RangeError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
           throw new UsageError(`${err.message}\n\n${USAGE}`);

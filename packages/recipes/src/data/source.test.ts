@@ -1,0 +1,66 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DatasetError } from '../datasets/dataset_error.js';
+import { DEBIAN_FASHION_MNIST_DIR } from '../datasets/fashion_mnist.js';
+import { patternImage, writeCifarBinary, writeImageFolder } from './generate.js';
+import { Rng } from './rng.js';
+import { cifarSource, fashionMnistSource, imageFolderSource } from './source.js';
+
+const tmp = () => mkdtemp(path.join(os.tmpdir(), 'recipes-data-'));
+
+describe('sources', () => {
+  it('Fashion-MNIST (Debian dataset-fashion-mnist): 60,000 / 10,000 images of 28×28×1, labels 0–9', async () => {
+    const train = fashionMnistSource('train', { dir: DEBIAN_FASHION_MNIST_DIR });
+    const test = fashionMnistSource('test');
+    expect([train.size, test.size, train.numClasses]).toEqual([60_000, 10_000, 10]);
+    expect(train.shape).toEqual([28, 28, 1]);
+    // The first training image is an ankle boot (9), the first test image too; the second test image a pullover (2).
+    expect((await train.read(0)).label).toBe(9);
+    expect([(await test.read(0)).label, (await test.read(1)).label]).toEqual([9, 2]);
+    const last = await train.read(59_999);
+    expect(last.pixels.length).toBe(784);
+    await expect(train.read(60_000)).rejects.toThrow(RangeError);
+    expect(() => fashionMnistSource('train', { dir: '/nonexistent' })).toThrow(DatasetError);
+  });
+
+  it('CIFAR-10 and CIFAR-100 binary files: records by offset, planes to HWC, fine labels', async () => {
+    for (const variant of [10, 100] as const) {
+      const dir = await tmp();
+      await writeCifarBinary(dir, { variant, perClass: 5, seed: 1 });
+      const train = await cifarSource(dir, { variant, split: 'train' });
+      const test = await cifarSource(dir, { variant, split: 'test' });
+      expect([train.size, test.size]).toEqual([5 * variant, variant]);
+      // Records are written in label order 0, 1, …; record 13 is class 13 % variant, its pixels the generator's.
+      const rng = new Rng(1);
+      const expected = Array.from({ length: 14 }, (_, i) => patternImage(i % variant, variant, 32, rng))[13]!;
+      const got = await train.read(13);
+      expect(got.label).toBe(13 % variant);
+      expect(Array.from(got.pixels)).toEqual(Array.from(expected));
+    }
+    const bad = await tmp();
+    await expect(cifarSource(bad, { variant: 10, split: 'test' })).rejects.toThrow(/test_batch\.bin.*not found/);
+    await writeFile(path.join(bad, 'test_batch.bin'), new Uint8Array(100));
+    await expect(cifarSource(bad, { variant: 10, split: 'test' })).rejects.toThrow(/not a whole number of 3073-byte/);
+  });
+
+  it('ImageFolder: classes from sorted folder names, PNG and JPEG decoded to RGB', async () => {
+    const dir = await tmp();
+    await writeImageFolder(dir, { classes: 3, perClass: 2, size: 12, seed: 2, format: 'png' });
+    await writeImageFolder(path.join(dir, 'jpg'), { classes: 2, perClass: 1, size: 12, seed: 2, format: 'jpeg' });
+    const png = await imageFolderSource(dir);
+    // 'jpg' is a folder too: it becomes a (4th, empty) class — folders without images count, like torchvision.
+    expect(png.classNames).toEqual(['class_000', 'class_001', 'class_002', 'jpg']);
+    expect(png.size).toBe(6);
+    const first = await png.read(0);
+    expect([first.height, first.width, first.channels, first.label]).toEqual([12, 12, 3, 0]);
+    expect(Array.from(first.pixels)).toEqual(Array.from(patternImage(0, 3, 12, new Rng(2))));
+    const jpg = await imageFolderSource(path.join(dir, 'jpg'));
+    expect((await jpg.read(1)).label).toBe(1);
+    await expect(imageFolderSource(path.join(dir, 'missing'))).rejects.toThrow(/ImageFolder layout/);
+    await writeFile(path.join(dir, 'class_000', 'zz_broken.png'), 'not a png');
+    const withBroken = await imageFolderSource(dir);
+    await expect(withBroken.read(2)).rejects.toThrow(/cannot decode .*zz_broken\.png/);
+  });
+});

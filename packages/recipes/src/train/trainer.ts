@@ -1,0 +1,241 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '@resnext/backends';
+import { toStateDict, writeSafetensors } from '@resnext/pretrained';
+import { CheckpointError, loadCheckpoint, restoreWeights, saveCheckpoint, type TrainState } from '../checkpoint/checkpoint.js';
+import { writeFileAtomic } from '../checkpoint/atomic_write.js';
+import type { RecipeConfig } from '../config/recipe_config.js';
+import { RecipeConfigError, validateRecipe } from '../config/resolve.js';
+import { createLoader } from '../data/loader.js';
+import { createOptimizer } from '../optim/create_optimizer.js';
+import { namedWeights, paramGroups, type NamedWeight } from '../optim/params.js';
+import { writeMetrics, type EpochMetrics } from '../report/metrics.js';
+import { plotSvg } from '../report/plot_svg.js';
+import { Progress, type ProgressSink } from '../report/progress.js';
+import { lrFactor } from '../schedule/lr_schedule.js';
+import { HEAD_LAYER, buildModel, loadPretrained } from './build_model.js';
+import { WeightEma } from './ema.js';
+import { evaluate } from './evaluate.js';
+import { openSources, type DataSources } from './sources.js';
+import { GradientAccumulator, microBatchGradients } from './train_step.js';
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  /** The run directory (created if needed). */
+  out: string;
+  /** Continue from `<out>/checkpoints/last.safetensors`; its recipe replaces the one given. */
+  resume?: boolean;
+  /** Where progress goes. Default process.stdout. */
+  progress?: ProgressSink;
+  /** Images to use instead of the recipe's dataset (tests, custom data). */
+  sources?: DataSources;
+  /** Select the recipe's backend with @resnext/backends' useBackend. Default true. */
+  selectBackend?: boolean;
+}
+
+/** What a finished run returns. */
+export interface TrainResult {
+  runDir: string;
+  /** Metrics of every epoch (also in metrics.jsonl). */
+  history: EpochMetrics[];
+  /** The recipe as run (also in config.json). */
+  config: RecipeConfig;
+}
+
+/** Paths inside a run directory. */
+export function runPaths(runDir: string) {
+  return {
+    config: path.join(runDir, 'config.json'),
+    checkpoint: path.join(runDir, 'checkpoints', 'last.safetensors'),
+    model: path.join(runDir, 'model.safetensors'),
+    emaModel: path.join(runDir, 'model_ema.safetensors'),
+    plot: path.join(runDir, 'plot.svg'),
+  };
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Runs a recipe: the seeded model (plus pretrained weights for fine-tuning), the loaders, the
+ * optimizer with its schedule, gradient accumulation, EMA, backbone freezing, per-epoch evaluation,
+ * and the run directory (config.json, metrics.jsonl/csv, checkpoints, plot.svg, the final weights
+ * as a torchvision-keyed model.safetensors). A checkpoint is written every
+ * `checkpointEverySteps` optimizer steps and after each epoch; `resume` continues from the last one
+ * and reaches the same weights and metrics an uninterrupted run would (the loader's randomness is
+ * a function of (seed, epoch, step), the schedule a function of the step).
+ */
+export async function train(recipeIn: RecipeConfig, options: TrainOptions): Promise<TrainResult> {
+  const paths = runPaths(options.out);
+  const checkpoint = options.resume === true ? await loadCheckpoint(paths.checkpoint) : null;
+  if (checkpoint === null && (await exists(paths.checkpoint))) {
+    throw new CheckpointError(`${options.out} already holds a run (${paths.checkpoint}); pass resume to continue it or choose another output directory.`);
+  }
+  const recipe = checkpoint?.config ?? structuredClone(recipeIn);
+  validateRecipe(recipe);
+  const sink = options.progress ?? process.stdout;
+  const note = (text: string) => sink.write(`${sink.isTTY === true ? '\r\x1b[K' : ''}${text}\n`);
+  if (options.selectBackend !== false) {
+    const info = await useBackend(recipe.backend.name, recipe.backend.threads === undefined ? {} : { threads: recipe.backend.threads });
+    note(`backend ${info.name}${info.threads === undefined ? '' : `, ${info.threads} thread(s)`}`);
+  }
+  const sources = options.sources ?? (await openSources(recipe));
+  adoptClassCount(recipe, sources, note);
+  await fs.mkdir(path.dirname(paths.checkpoint), { recursive: true });
+  await writeFileAtomic(paths.config, JSON.stringify(recipe, null, 2) + '\n');
+  const k = recipe.gradAccumulation;
+  const numClasses = recipe.model.numClasses;
+  const trainLoader = createLoader(sources.train, {
+    batchSize: recipe.batchSize / k,
+    transform: recipe.trainTransform,
+    shuffle: true,
+    seed: recipe.seed,
+    dropLast: true,
+    mixup: recipe.mixup,
+    cutmix: recipe.cutmix,
+    ...(recipe.dataset.trainLimit !== undefined && { limit: recipe.dataset.trainLimit }),
+  });
+  const testLoader = createLoader(sources.test, {
+    batchSize: recipe.batchSize / k,
+    transform: recipe.evalTransform,
+    shuffle: false,
+    seed: recipe.seed,
+    ...(recipe.dataset.testLimit !== undefined && { limit: recipe.dataset.testLimit }),
+  });
+  const loaderSteps = trainLoader.stepsPerEpoch;
+  const optimizerStepsPerEpoch = Math.ceil(loaderSteps / k);
+  const bar = new Progress(sink, recipe.epochs, loaderSteps);
+
+  const model = buildModel(recipe);
+  if (recipe.finetune !== null && checkpoint === null) await loadPretrained(model, recipe);
+  const weights = namedWeights(model);
+  const optimizer = createOptimizer(recipe.optimizer);
+  const ema = recipe.ema === null ? null : new WeightEma(weights, recipe.ema.decay);
+  let state: TrainState = { epoch: 0, loaderStep: 0, optimizerStep: 0, running: { lossSum: 0, correct: 0, count: 0 }, history: [], elapsedSeconds: 0 };
+  if (checkpoint !== null) {
+    restoreWeights(weights, checkpoint.weights, paths.checkpoint);
+    optimizer.setState(checkpoint.optimizer);
+    if (ema !== null && checkpoint.ema !== null) ema.load(checkpoint.ema);
+    tf.dispose([...checkpoint.weights.values(), ...checkpoint.optimizer.slots.values(), ...(checkpoint.ema?.values() ?? [])]);
+    state = checkpoint.state;
+    note(`resumed at epoch ${state.epoch + 1}, step ${state.loaderStep}/${loaderSteps}`);
+  }
+
+  const save = async (at: TrainState) => {
+    const opt = optimizer.getState();
+    try {
+      await saveCheckpoint(paths.checkpoint, { state: at, config: recipe, weights, optimizer: opt, ema: ema?.shadow ?? null });
+    } finally {
+      tf.dispose([...opt.slots.values()]);
+    }
+  };
+
+  const baseLr = recipe.optimizer.lr * (recipe.lrReferenceBatch === undefined ? 1 : recipe.batchSize / recipe.lrReferenceBatch);
+  const totalLoaderSteps = recipe.epochs * loaderSteps;
+  const sessionStart = performance.now();
+  let sessionSteps = 0;
+  const accumulator = new GradientAccumulator();
+  for (let epoch = state.epoch; epoch < recipe.epochs; epoch++) {
+    const epochStart = performance.now();
+    let trainSeconds = 0;
+    let imagesThisEpoch = 0;
+    const params = paramsForEpoch(weights, recipe, epoch);
+    let lr = 0;
+    let t0 = performance.now();
+    for await (const batch of trainLoader.epoch(epoch, state.loaderStep)) {
+      const n = batch.shape[0];
+      const r = await microBatchGradients(model, params, batch, numClasses, recipe.labelSmoothing);
+      accumulator.add(r.grads, n);
+      state.running.lossSum += r.lossSum;
+      state.running.correct += r.correct;
+      state.running.count += n;
+      state.loaderStep = batch.step + 1;
+      imagesThisEpoch += n;
+      const lastOfEpoch = state.loaderStep === loaderSteps;
+      if (accumulator.microBatches === k || lastOfEpoch) {
+        lr = baseLr * lrFactor(recipe.schedule, { step: state.optimizerStep, stepsPerEpoch: optimizerStepsPerEpoch, epochs: recipe.epochs });
+        const grads = accumulator.take();
+        optimizer.step(params, grads, lr);
+        tf.dispose([...grads.values()]);
+        ema?.update();
+        state.optimizerStep += 1;
+      }
+      const now = performance.now();
+      trainSeconds += (now - t0) / 1000;
+      sessionSteps += 1;
+      const pace = (now - sessionStart) / 1000 / sessionSteps;
+      const done = epoch * loaderSteps + state.loaderStep;
+      bar.step({ epoch, step: state.loaderStep, loss: r.lossSum / n, lr, imagesPerSecond: imagesThisEpoch / trainSeconds, etaSeconds: pace * (totalLoaderSteps - done) });
+      const every = recipe.checkpointEverySteps;
+      if (accumulator.microBatches === 0 && every > 0 && state.optimizerStep % every === 0 && !lastOfEpoch) {
+        await save({ ...state, elapsedSeconds: state.elapsedSeconds + trainSeconds });
+      }
+      t0 = performance.now();
+    }
+    const evaluation = await evaluate(model, testLoader, numClasses);
+    const emaEvaluation = ema === null ? null : await ema.withAveragedWeights(() => evaluate(model, testLoader, numClasses));
+    const metrics: EpochMetrics = {
+      epoch: epoch + 1,
+      trainLoss: state.running.lossSum / state.running.count,
+      trainAccuracy: state.running.correct / state.running.count,
+      testLoss: evaluation.loss,
+      testAccuracy: evaluation.accuracy,
+      ...(emaEvaluation !== null && { emaTestLoss: emaEvaluation.loss, emaTestAccuracy: emaEvaluation.accuracy }),
+      lr,
+      imagesPerSecond: imagesThisEpoch / trainSeconds,
+      seconds: (performance.now() - epochStart) / 1000,
+    };
+    bar.epochEnd(metrics);
+    state = {
+      epoch: epoch + 1,
+      loaderStep: 0,
+      optimizerStep: state.optimizerStep,
+      running: { lossSum: 0, correct: 0, count: 0 },
+      history: [...state.history, metrics],
+      elapsedSeconds: state.elapsedSeconds + trainSeconds,
+    };
+    await writeMetrics(options.out, state.history);
+    await writeFileAtomic(paths.plot, plotSvg(state.history, recipe.name));
+    await save(state);
+  }
+
+  await writeFileAtomic(paths.model, writeSafetensors(toStateDict(model), { recipe: recipe.name }));
+  if (ema !== null) await ema.withAveragedWeights(() => writeFileAtomic(paths.emaModel, writeSafetensors(toStateDict(model), { recipe: recipe.name, ema: String(recipe.ema!.decay) })));
+  note(`run directory ${options.out}`);
+  optimizer.dispose();
+  ema?.dispose();
+  model.dispose();
+  return { runDir: options.out, history: state.history, config: recipe };
+}
+
+/**
+ * The parameters trained in `epoch`: everything, or only the head while a fine-tuned backbone is
+ * frozen; afterwards the backbone learns at `backboneLrScale` × the scheduled rate.
+ */
+function paramsForEpoch(weights: readonly NamedWeight[], recipe: RecipeConfig, epoch: number) {
+  const ft = recipe.finetune;
+  const noDecayOnBnAndBias = recipe.optimizer.noDecayOnBnAndBias ?? true;
+  const isHead = (w: NamedWeight) => w.layer === HEAD_LAYER;
+  if (ft === null) return paramGroups(weights, { noDecayOnBnAndBias });
+  if (epoch < ft.freezeBackboneEpochs) return paramGroups(weights.filter(isHead), { noDecayOnBnAndBias });
+  return paramGroups(weights, { noDecayOnBnAndBias, lrScale: (w) => (isHead(w) ? 1 : ft.backboneLrScale) });
+}
+
+/**
+ * An image folder decides the class count (the head follows it); for the fixed datasets a
+ * mismatch between the recipe and the data is an error.
+ */
+function adoptClassCount(recipe: RecipeConfig, sources: DataSources, note: (text: string) => void): void {
+  const found = sources.train.numClasses;
+  if (found === recipe.model.numClasses) return;
+  if (recipe.dataset.kind !== 'image-folder') {
+    throw new RecipeConfigError(`Recipe "${recipe.name}": model.numClasses is ${recipe.model.numClasses} but ${sources.train.name} has ${found} classes.`);
+  }
+  note(`${sources.train.name}: ${found} classes, the head follows`);
+  recipe.model.numClasses = found;
+}
