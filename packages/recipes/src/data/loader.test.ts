@@ -100,4 +100,21 @@ describe('createLoader', () => {
     const loader = createLoader(broken, { batchSize: 2, transform: [], shuffle: false, seed: 0, prefetch: 3 });
     await expect(collect(loader.epoch(0))).rejects.toThrow('disk on fire');
   });
+
+  it('prefetch: the next batches are being read while the consumer holds the current one', async () => {
+    const requested: number[] = [];
+    const counting: ImageSource = { ...numbered(12), read: (i) => (requested.push(i), numbered(12).read(i)) };
+    const loader = createLoader(counting, { batchSize: 2, transform: [], shuffle: false, seed: 0, prefetch: 2 });
+    const it = loader.epoch(0)[Symbol.asyncIterator]();
+    await it.next();
+    // Batch 0 delivered; batches 1 and 2 already requested, batch 3 not yet.
+    expect(requested.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+    await it.return?.();
+    requested.length = 0;
+    const lazy = createLoader(counting, { batchSize: 2, transform: [], shuffle: false, seed: 0, prefetch: 0 })
+      .epoch(0)[Symbol.asyncIterator]();
+    await lazy.next();
+    expect(requested.sort((a, b) => a - b)).toEqual([0, 1]);
+    await lazy.return?.();
+  });
 });

@@ -4,8 +4,7 @@
  * step or sample), never from state carried between batches: `epoch(e, startStep)` after a
  * restart yields exactly the batches an uninterrupted run would have from that step on.
  */
-import type { Rng} from './rng.js';
-import { rngFor } from './rng.js';
+import { rngFor, type Rng } from './rng.js';
 import type { ImageSource } from './source.js';
 import { buildTransform, outputSize, type TransformSpec } from './transforms.js';
 
@@ -25,7 +24,7 @@ export interface LoaderOptions {
   mixProb?: number;
   /** Use only the first `limit` examples (smoke runs, `--quick`). */
   limit?: number;
-  /** Batches prepared ahead of the consumer. Default 1. */
+  /** Batches read and prepared ahead of the one the consumer holds (0: none). Default 1. */
   prefetch?: number;
 }
 
@@ -166,19 +165,22 @@ export function createLoader(source: ImageSource, options: LoaderOptions): Loade
       const order = epochOrder(size, shuffle, seed, epoch);
       const pending: Promise<Batch>[] = [];
       let next = startStep;
-      const fill = () => {
-        while (pending.length <= prefetch && next < stepsPerEpoch) {
+      // `target` batches in flight: their reads (and sharp's decoding, on libuv's threads) run
+      // while the consumer trains on the batch it holds.
+      const fill = (target: number) => {
+        while (pending.length < target && next < stepsPerEpoch) {
           const batch = makeBatch(epoch, next++, order);
           // A failure surfaces when its batch is awaited; until then it must not count as unhandled.
           batch.catch(() => undefined);
           pending.push(batch);
         }
       };
-      fill();
+      fill(Math.max(1, prefetch));
       while (pending.length > 0) {
         const batch = await pending.shift()!;
-        fill();
+        fill(prefetch);
         yield batch;
+        fill(1);
       }
     },
   };

@@ -75,4 +75,27 @@ describe('Rng', () => {
     const values = new Set([first(1), first(1, 0), first(1, 1), first(1, 0, 1), first(1, 1, 0), first(2, 0), first(2, 1)]);
     expect(values.size).toBe(7);
   });
+
+  it('rngFor streams of neighbouring keys are uncorrelated and their first draws uniform', () => {
+    // Per-sample streams rngFor(seed, epoch, i): first draws over i spread evenly over 10 bins,
+    // and the sequences of neighbouring samples do not correlate.
+    const n = 20_000;
+    const bins = new Array<number>(10).fill(0);
+    for (let i = 0; i < n; i++) bins[Math.floor(rngFor(5, 1, i).uniform() * 10)]!++;
+    const chi2 = bins.reduce((s, c) => s + (c - n / 10) ** 2 / (n / 10), 0);
+    expect(chi2).toBeLessThan(27.9); // p = 0.001 for 9 degrees of freedom
+    const a = rngFor(5, 1, 100);
+    const b = rngFor(5, 1, 101);
+    const e = rngFor(5, 2, 100);
+    let ab = 0;
+    let ae = 0;
+    for (let i = 0; i < n; i++) {
+      const u = a.uniform() - 0.5;
+      ab += u * (b.uniform() - 0.5);
+      ae += u * (e.uniform() - 0.5);
+    }
+    // Correlation of independent uniforms: sd 1/sqrt(n) ≈ 0.007.
+    expect(Math.abs((ab / n) * 12)).toBeLessThan(0.03);
+    expect(Math.abs((ae / n) * 12)).toBeLessThan(0.03);
+  });
 });

@@ -1,6 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DatasetError } from '../datasets/dataset_error.js';
 import { DEBIAN_FASHION_MNIST_DIR } from '../datasets/fashion_mnist.js';
@@ -19,10 +20,38 @@ describe('sources', () => {
     // The first training image is an ankle boot (9), the first test image too; the second test image a pullover (2).
     expect((await train.read(0)).label).toBe(9);
     expect([(await test.read(0)).label, (await test.read(1)).label]).toEqual([9, 2]);
-    const last = await train.read(59_999);
-    expect(last.pixels.length).toBe(784);
+    // Last labels and pixel sums of the first/last images, from Python's gzip on the same files.
+    expect([(await train.read(59_998)).label, (await train.read(59_999)).label, (await test.read(9_999)).label]).toEqual([0, 5, 5]);
+    const sum = (p: Uint8Array) => p.reduce((s, v) => s + v, 0);
+    expect([sum((await train.read(0)).pixels), sum((await train.read(59_999)).pixels), sum((await test.read(9_999)).pixels)]).toEqual([76_247, 16_684, 24_390]);
+    const perClass = new Array<number>(10).fill(0);
+    for (let i = 0; i < train.size; i++) perClass[(await train.read(i)).label]!++;
+    expect(perClass).toEqual(new Array<number>(10).fill(6000));
     await expect(train.read(60_000)).rejects.toThrow(RangeError);
     expect(() => fashionMnistSource('train', { dir: '/nonexistent' })).toThrow(DatasetError);
+  });
+
+  it('Fashion-MNIST from a folder of IDX files, plain and .gz; mismatched or truncated files are DatasetErrors', async () => {
+    const idx = (dims: number[], data: Uint8Array) => {
+      const header = Buffer.alloc(4 + 4 * dims.length);
+      header.set([0, 0, 8, dims.length]);
+      dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+      return Buffer.concat([header, data]);
+    };
+    const images = Uint8Array.from({ length: 3 * 4 * 5 }, (_, i) => i);
+    const dir = await tmp();
+    await writeFile(path.join(dir, 'train-images-idx3-ubyte'), idx([3, 4, 5], images));
+    await writeFile(path.join(dir, 'train-labels-idx1-ubyte.gz'), gzipSync(idx([3], Uint8Array.from([7, 0, 9]))));
+    const train = fashionMnistSource('train', { dir });
+    expect([train.size, ...train.shape!]).toEqual([3, 4, 5, 1]);
+    const second = await train.read(1);
+    expect([second.label, second.height, second.width, second.channels]).toEqual([0, 4, 5, 1]);
+    expect(Array.from(second.pixels)).toEqual(Array.from(images.subarray(20, 40)));
+    expect(() => fashionMnistSource('test', { dir })).toThrow(new RegExp(`t10k-images-idx3-ubyte\\(\\.gz\\) not found in ${dir}.*apt-get install dataset-fashion-mnist`));
+    await writeFile(path.join(dir, 'train-labels-idx1-ubyte.gz'), gzipSync(idx([2], Uint8Array.from([7, 0]))));
+    expect(() => fashionMnistSource('train', { dir })).toThrow(/do not describe the same images/);
+    await writeFile(path.join(dir, 'train-images-idx3-ubyte'), idx([3, 4, 5], images.subarray(0, 50)));
+    expect(() => fashionMnistSource('train', { dir })).toThrow(/need 60 bytes of data, the file has 50/);
   });
 
   it('CIFAR-10 and CIFAR-100 binary files: records by offset, planes to HWC, fine labels', async () => {
@@ -59,6 +88,15 @@ describe('sources', () => {
     const jpg = await imageFolderSource(path.join(dir, 'jpg'));
     expect((await jpg.read(1)).label).toBe(1);
     await expect(imageFolderSource(path.join(dir, 'missing'))).rejects.toThrow(/ImageFolder layout/);
+    // Gray and RGBA PNGs come out as RGB (gray replicated, alpha dropped).
+    const sharp = (await import('sharp')).default;
+    const mixed = await tmp();
+    await mkdir(path.join(mixed, 'a'));
+    await sharp(Uint8Array.from([10, 200, 30, 40]), { raw: { width: 2, height: 2, channels: 1 } }).png().toFile(path.join(mixed, 'a', 'gray.png'));
+    await sharp(Uint8Array.from([1, 2, 3, 255, 4, 5, 6, 128]), { raw: { width: 2, height: 1, channels: 4 } }).png().toFile(path.join(mixed, 'a', 'rgba.png'));
+    const grayRgba = await imageFolderSource(mixed);
+    expect(Array.from((await grayRgba.read(0)).pixels)).toEqual([10, 10, 10, 200, 200, 200, 30, 30, 30, 40, 40, 40]);
+    expect(Array.from((await grayRgba.read(1)).pixels)).toEqual([1, 2, 3, 4, 5, 6]);
     await writeFile(path.join(dir, 'class_000', 'zz_broken.png'), 'not a png');
     const withBroken = await imageFolderSource(dir);
     await expect(withBroken.read(2)).rejects.toThrow(/cannot decode .*zz_broken\.png/);

@@ -3,7 +3,8 @@
  * held in memory depends on the dataset (Fashion-MNIST is small and loaded whole; CIFAR records
  * are read by offset; image folders decode one file per read).
  */
-import { open, readdir, stat } from 'node:fs/promises';
+import { closeSync, open as openFd, read as readFd } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { CIFAR_FILES } from '../datasets/cifar.js';
 import { DatasetError } from '../datasets/dataset_error.js';
@@ -66,7 +67,7 @@ export async function cifarSource(dir: string, options: { variant: 10 | 100; spl
   const key = options.variant === 10 ? 'cifar10' : 'cifar100';
   const labelBytes = options.variant === 10 ? 1 : 2;
   const recordBytes = labelBytes + 3 * CIFAR_PIXELS;
-  const files: { file: string; first: number; count: number }[] = [];
+  const files: CifarFile[] = [];
   let size = 0;
   for (const name of CIFAR_FILES[key][options.split]) {
     const file = path.join(dir, name);
@@ -82,6 +83,17 @@ export async function cifarSource(dir: string, options: { variant: 10 | 100; spl
     files.push({ file, first: size, count: bytes / recordBytes });
     size += bytes / recordBytes;
   }
+  // One descriptor per file, opened on first use and shared by all reads (opening per record
+  // costs more than the read); closed when the source is garbage-collected.
+  const fds = new Map<CifarFile, Promise<number>>();
+  const fdOf = (entry: CifarFile) => {
+    let fd = fds.get(entry);
+    if (fd === undefined) {
+      fd = new Promise<number>((resolve, reject) => openFd(entry.file, 'r', (err, n) => (err ? reject(err) : resolve(n))));
+      fds.set(entry, fd);
+    }
+    return fd;
+  };
   const source: ImageSource = {
     name: `${key}/${options.split}`,
     size,
@@ -92,13 +104,8 @@ export async function cifarSource(dir: string, options: { variant: 10 | 100; spl
       checkIndex(source, index);
       const entry = files.find((f) => index < f.first + f.count)!;
       const record = new Uint8Array(recordBytes);
-      const handle = await open(entry.file, 'r');
-      try {
-        const { bytesRead } = await handle.read(record, 0, recordBytes, (index - entry.first) * recordBytes);
-        if (bytesRead !== recordBytes) throw new DatasetError(`${entry.file}: record ${index - entry.first} is truncated`);
-      } finally {
-        await handle.close();
-      }
+      const bytesRead = await readAt(await fdOf(entry), record, (index - entry.first) * recordBytes);
+      if (bytesRead !== recordBytes) throw new DatasetError(`${entry.file}: record ${index - entry.first} is truncated`);
       const label = record[labelBytes - 1]!;
       if (label >= options.variant) throw new DatasetError(`${entry.file}: label ${label} of record ${index - entry.first} is out of range 0–${options.variant - 1}`);
       const pixels = new Uint8Array(3 * CIFAR_PIXELS);
@@ -110,7 +117,23 @@ export async function cifarSource(dir: string, options: { variant: 10 | 100; spl
       return { pixels, height: 32, width: 32, channels: 3, label };
     },
   };
+  closeOnCollect.register(source, fds);
   return source;
+}
+
+interface CifarFile {
+  file: string;
+  first: number;
+  count: number;
+}
+
+const closeOnCollect = new FinalizationRegistry<Map<CifarFile, Promise<number>>>((fds) => {
+  for (const fd of fds.values()) void fd.then((n) => closeSync(n), () => undefined);
+});
+
+/** Positional read into `buffer` (all of it unless the file ends first); resolves to the bytes read. */
+function readAt(fd: number, buffer: Uint8Array, position: number): Promise<number> {
+  return new Promise((resolve, reject) => readFd(fd, buffer, 0, buffer.length, position, (err, n) => (err ? reject(err) : resolve(n))));
 }
 
 const IMAGE_FILE = /\.(jpe?g|png|webp)$/i;

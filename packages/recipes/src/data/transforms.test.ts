@@ -1,6 +1,26 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from './rng.js';
 import { buildTransform, centerCrop, flipHorizontal, outputSize, randomCrop, randomResizedCropBox, resizeWindow, TransformError, type FloatImage } from './transforms.js';
+
+/** Values from torchvision/torch (tools/fixtures/torchvision_reference.py). */
+const reference = JSON.parse(readFileSync(new URL('../../tools/fixtures/torchvision_reference.json', import.meta.url), 'utf8')) as {
+  randomResizedCrop: { height: number; width: number; scale: number[]; ratio: number[]; uniforms: number[]; used: number; box: number[] }[];
+  resize: { height: number; width: number; channels: number; pixels: number[]; cases: { box: number[]; out: number[]; expected: number[] }[] };
+};
+
+/** An Rng that replays given uniforms (range and int derive from uniform, as in Rng). */
+class Replay extends Rng {
+  used = 0;
+  constructor(private readonly values: number[]) {
+    super(0);
+  }
+  override uniform(): number {
+    const v = this.values[this.used++];
+    if (v === undefined) throw new Error('ran out of uniforms');
+    return v;
+  }
+}
 
 const ramp = (h: number, w: number, c = 1): FloatImage => ({ data: Float32Array.from({ length: h * w * c }, (_, i) => i), height: h, width: w, channels: c });
 const at = (img: FloatImage, y: number, x: number, k = 0) => img.data[(y * img.width + x) * img.channels + k]!;
@@ -43,12 +63,53 @@ describe('transforms', () => {
     expect(Array.from(c.data)).toEqual([at(ramp(5, 6), 2, 2), at(ramp(5, 6), 2, 3), at(ramp(5, 6), 3, 2), at(ramp(5, 6), 3, 3)]);
   });
 
-  it('resizeWindow: identity at scale 1, exact on linear ramps, averages pairs at 2x downscale', () => {
+  it('resizeWindow matches torch.nn.functional.interpolate(bilinear, antialias) of the crop', () => {
+    const { height, width, channels, pixels, cases } = reference.resize;
+    const img: FloatImage = { data: Float32Array.from(pixels), height, width, channels };
+    for (const { box, out, expected } of cases) {
+      const got = resizeWindow(img, box[0]!, box[1]!, box[2]!, box[3]!, out[0]!, out[1]!);
+      expect([got.height, got.width, got.channels]).toEqual([out[0], out[1], channels]);
+      const worst = Math.max(...Array.from(got.data, (v, i) => Math.abs(v - expected[i]!)));
+      expect(worst).toBeLessThan(1e-3);
+    }
+  });
+
+  it('resizeWindow agrees with a naive 2-D triangle-filter loop; identity at scale 1', () => {
     const img = ramp(4, 4);
     expect(Array.from(resizeWindow(img, 0, 0, 4, 4, 4, 4).data)).toEqual(Array.from(img.data));
-    const half = resizeWindow(img, 0, 0, 4, 4, 2, 2);
-    // Sample (0.5, 0.5) of a ramp v = 4y + x → 2.5.
-    expect(Array.from(half.data)).toEqual([2.5, 4.5, 10.5, 12.5]);
+    const rng = new Rng(9);
+    const noise: FloatImage = { data: Float32Array.from({ length: 19 * 13 * 2 }, () => rng.int(256)), height: 19, width: 13, channels: 2 };
+    for (const [top, left, wh, ww, oh, ow] of [[0, 0, 19, 13, 5, 4], [2, 3, 7, 9, 15, 4], [5, 1, 12, 12, 12, 12], [0, 0, 19, 13, 7, 13]] as const) {
+      const got = resizeWindow(noise, top, left, wh, ww, oh, ow);
+      for (let y = 0; y < oh; y++) {
+        for (let x = 0; x < ow; x++) {
+          for (let k = 0; k < 2; k++) {
+            // Weighted average over the window with the triangle filter widened by the shrink factor.
+            const [sy, sx] = [wh / oh, ww / ow];
+            const [cy, cx] = [(y + 0.5) * sy, (x + 0.5) * sx];
+            let num = 0;
+            let den = 0;
+            for (let j = 0; j < wh; j++) {
+              for (let i = 0; i < ww; i++) {
+                const wgt = Math.max(0, 1 - Math.abs(j + 0.5 - cy) / Math.max(sy, 1)) * Math.max(0, 1 - Math.abs(i + 0.5 - cx) / Math.max(sx, 1));
+                num += wgt * at(noise, top + j, left + i, k);
+                den += wgt;
+              }
+            }
+            expect(at(got, y, x, k)).toBeCloseTo(num / den, 3);
+          }
+        }
+      }
+    }
+  });
+
+  it("random-resized-crop boxes equal torchvision's get_params fed the same uniforms", () => {
+    expect(reference.randomResizedCrop.length).toBeGreaterThan(50);
+    for (const c of reference.randomResizedCrop) {
+      const rng = new Replay(c.uniforms);
+      expect(randomResizedCropBox(c.height, c.width, c.scale as [number, number], c.ratio as [number, number], rng)).toEqual(c.box);
+      expect(rng.used).toBe(c.used);
+    }
   });
 
   it("random-resized-crop boxes satisfy torchvision's constraints", () => {

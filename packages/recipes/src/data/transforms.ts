@@ -4,8 +4,11 @@
  * pixel values 0–255 (padding is black, as torchvision pads PIL images with 0); `normalize` or, by
  * default, a final `/ 255` gives the network's input (ToTensor + Normalize).
  */
+import { resizeWindow } from './resample.js';
 import type { Rng } from './rng.js';
 import type { LabeledImage } from './source.js';
+
+export { resizeWindow } from './resample.js';
 
 /** One step of an input pipeline. */
 export type TransformSpec =
@@ -13,9 +16,9 @@ export type TransformSpec =
   | { kind: 'randomCrop'; size: number; padding?: number }
   /** RandomHorizontalFlip(p), p default 0.5. */
   | { kind: 'flip'; p?: number }
-  /** RandomResizedCrop(size, scale, ratio), bilinear. */
+  /** RandomResizedCrop(size, scale, ratio), bilinear with antialiasing (as torchvision on PIL images). */
   | { kind: 'randomResizedCrop'; size: number; scale?: [number, number]; ratio?: [number, number] }
-  /** Resize(size): the shorter side to `size`, bilinear. */
+  /** Resize(size): the shorter side to `size`, bilinear with antialiasing. */
   | { kind: 'resize'; size: number }
   /** CenterCrop(size). */
   | { kind: 'centerCrop'; size: number }
@@ -70,52 +73,33 @@ export function flipHorizontal(img: FloatImage): FloatImage {
   return { data: out, height: h, width: w, channels: c };
 }
 
-/**
- * Bilinear resampling of the window (top, left, height, width) to outH × outW, pixel centres
- * aligned (align_corners = false), edges clamped.
- */
-export function resizeWindow(img: FloatImage, top: number, left: number, winH: number, winW: number, outH: number, outW: number): FloatImage {
-  const { height: h, width: w, channels: c, data } = img;
-  const out = new Float32Array(outH * outW * c);
-  const sy = winH / outH;
-  const sx = winW / outW;
-  for (let y = 0; y < outH; y++) {
-    const fy = Math.min(Math.max(top + (y + 0.5) * sy - 0.5, 0), h - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, h - 1);
-    const wy = fy - y0;
-    for (let x = 0; x < outW; x++) {
-      const fx = Math.min(Math.max(left + (x + 0.5) * sx - 0.5, 0), w - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, w - 1);
-      const wx = fx - x0;
-      for (let k = 0; k < c; k++) {
-        const a = data[(y0 * w + x0) * c + k]! * (1 - wx) + data[(y0 * w + x1) * c + k]! * wx;
-        const b = data[(y1 * w + x0) * c + k]! * (1 - wx) + data[(y1 * w + x1) * c + k]! * wx;
-        out[(y * outW + x) * c + k] = a * (1 - wy) + b * wy;
-      }
-    }
-  }
-  return { data: out, height: outH, width: outW, channels: c };
+/** Python's round(): halves go to the even neighbour. */
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** torchvision's RandomResizedCrop.get_params: the window (top, left, height, width) to resize. */
+/**
+ * torchvision's RandomResizedCrop.get_params: the window (top, left, height, width) to resize.
+ * Draws in the same order (area, log-ratio, top, left; up to 10 attempts), so fed the same
+ * uniforms it returns the same boxes (checked against torchvision in transforms.test.ts).
+ */
 export function randomResizedCropBox(h: number, w: number, scale: [number, number], ratio: [number, number], rng: Rng): [number, number, number, number] {
   const area = h * w;
   const logRatio = [Math.log(ratio[0]), Math.log(ratio[1])] as const;
   for (let attempt = 0; attempt < 10; attempt++) {
     const target = area * rng.range(scale[0], scale[1]);
     const aspect = Math.exp(rng.range(logRatio[0], logRatio[1]));
-    const cw = Math.round(Math.sqrt(target * aspect));
-    const ch = Math.round(Math.sqrt(target / aspect));
+    const cw = roundHalfEven(Math.sqrt(target * aspect));
+    const ch = roundHalfEven(Math.sqrt(target / aspect));
     if (cw > 0 && cw <= w && ch > 0 && ch <= h) return [rng.int(h - ch + 1), rng.int(w - cw + 1), ch, cw];
   }
   // Fallback: the central crop with the aspect ratio clamped into range.
   const inRatio = w / h;
   let cw = w;
   let ch = h;
-  if (inRatio < ratio[0]) ch = Math.round(w / ratio[0]);
-  else if (inRatio > ratio[1]) cw = Math.round(h * ratio[1]);
+  if (inRatio < Math.min(...ratio)) ch = roundHalfEven(w / Math.min(...ratio));
+  else if (inRatio > Math.max(...ratio)) cw = roundHalfEven(h * Math.max(...ratio));
   return [Math.floor((h - ch) / 2), Math.floor((w - cw) / 2), ch, cw];
 }
 
@@ -129,7 +113,6 @@ export function resizeShorter(img: FloatImage, size: number): FloatImage {
 /** torchvision's CenterCrop offsets (round half to even of (size difference) / 2); smaller images are zero-padded. */
 export function centerCrop(img: FloatImage, size: number): FloatImage {
   const { height: h, width: w, channels: c, data } = img;
-  const roundHalfEven = (v: number) => (Math.abs(v % 1) === 0.5 ? 2 * Math.round(v / 2) : Math.round(v));
   const top = roundHalfEven((h - size) / 2);
   const left = roundHalfEven((w - size) / 2);
   const out = new Float32Array(size * size * c);
