@@ -13,9 +13,11 @@ export const FASHION_MNIST_RESNEXT: RecipeConfig = {
   trainTransform: [{ kind: 'randomCrop', size: 28, padding: 2 }, { kind: 'flip' }, { kind: 'normalize', ...FASHION_MNIST_STATS }],
   evalTransform: [{ kind: 'normalize', ...FASHION_MNIST_STATS }],
   batchSize: 128,
-  epochs: 15,
+  epochs: 16,
   optimizer: { kind: 'sgd', lr: 0.15, momentum: 0.9, nesterov: true, weightDecay: 5e-4, noDecayOnBnAndBias: true },
-  schedule: { kind: 'onecycle' },
+  // Linear warm-up over the first 15% of the steps, then cosine to zero (the PyTorch twin in
+  // tools/bench/train_pytorch.py uses the same schedule).
+  schedule: { kind: 'onecycle', warmupEpochs: 2.4 },
   labelSmoothing: 0.1,
   mixup: 0,
   cutmix: 0,
@@ -25,5 +27,5 @@ export const FASHION_MNIST_RESNEXT: RecipeConfig = {
   backend: { name: 'wasm', threads: 2 },
   checkpointEverySteps: 100,
   finetune: null,
-  quick: { epochs: 5 },
+  quick: { epochs: 4, schedule: { kind: 'onecycle', warmupEpochs: 0.6 } },
 };

@@ -15,6 +15,7 @@ import { plotSvg } from '../report/plot_svg.js';
 import { Progress, type ProgressSink } from '../report/progress.js';
 import { lrFactor } from '../schedule/lr_schedule.js';
 import { HEAD_LAYER, buildModel, loadPretrained } from './build_model.js';
+import { readCheckpointRecipe } from './checkpoint_recipe.js';
 import { WeightEma } from './ema.js';
 import { evaluate } from './evaluate.js';
 import { openSources, type DataSources } from './sources.js';
@@ -72,11 +73,13 @@ async function exists(file: string): Promise<boolean> {
  */
 export async function train(recipeIn: RecipeConfig, options: TrainOptions): Promise<TrainResult> {
   const paths = runPaths(options.out);
-  const checkpoint = options.resume === true ? await loadCheckpoint(paths.checkpoint) : null;
-  if (checkpoint === null && (await exists(paths.checkpoint))) {
+  const resume = options.resume === true;
+  if (!resume && (await exists(paths.checkpoint))) {
     throw new CheckpointError(`${options.out} already holds a run (${paths.checkpoint}); pass resume to continue it or choose another output directory.`);
   }
-  const recipe = checkpoint?.config ?? structuredClone(recipeIn);
+  // The backend must be selected before the checkpoint's tensors are created, and the checkpoint's
+  // recipe names it: read the recipe from the header first.
+  const recipe = resume ? await readCheckpointRecipe(paths.checkpoint) : structuredClone(recipeIn);
   validateRecipe(recipe);
   const sink = options.progress ?? process.stdout;
   const note = (text: string) => sink.write(`${sink.isTTY === true ? '\r\x1b[K' : ''}${text}\n`);
@@ -84,6 +87,7 @@ export async function train(recipeIn: RecipeConfig, options: TrainOptions): Prom
     const info = await useBackend(recipe.backend.name, recipe.backend.threads === undefined ? {} : { threads: recipe.backend.threads });
     note(`backend ${info.name}${info.threads === undefined ? '' : `, ${info.threads} thread(s)`}`);
   }
+  const checkpoint = resume ? await loadCheckpoint(paths.checkpoint) : null;
   const sources = options.sources ?? (await openSources(recipe));
   adoptClassCount(recipe, sources, note);
   await fs.mkdir(path.dirname(paths.checkpoint), { recursive: true });
