@@ -3,7 +3,9 @@
 // writes them, base64-encoded, into a generated TypeScript module that is committed, so users and
 // CI need no C toolchain. Two variants are linked from the same objects: one importing a plain
 // memory (tfjs' single-threaded wasm builds) and one importing a shared memory (its threaded build);
-// a wasm import must match the memory's `shared` flag exactly.
+// a wasm import must match the memory's `shared` flag exactly. Both are built twice: with plain
+// SIMD, and with relaxed SIMD (-mrelaxed-simd: csrc/simd.h's MADD becomes f32x4.relaxed_madd, one
+// FMA instead of a multiply and an add), which runtimes without relaxed SIMD reject at compile time.
 //
 // The module runs on the tfjs heap, so it must own no memory. The build fails if any unit
 // references the stack pointer or emits static data, or if a binary defines a memory, has data
@@ -17,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -95,7 +98,9 @@ function sections(bytes) {
 }
 
 /** Checks a linked binary: imports only env.memory (shared or not), defines no memory, data or start. */
-function checkBinary(name, bytes, shared) {
+function checkBinary(name, bytes, shared, relaxed) {
+  // Node 20 compiles relaxed SIMD only behind a V8 flag (the build runs once, so setting it is harmless here).
+  if (relaxed) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   const module = new WebAssembly.Module(bytes);
   const nonFunctions = WebAssembly.Module.exports(module).filter((e) => e.kind !== 'function');
   if (nonFunctions.length > 0) fail(`${name} exports non-functions: ${nonFunctions.map((e) => e.name).join(', ')}`);
@@ -122,29 +127,37 @@ function build() {
   if (sources.length === 0) fail(`no C sources in ${csrc}`);
   const work = mkdtempSync(path.join(tmpdir(), 'resnext-wasm-'));
   try {
-    const objects = [];
-    for (const src of sources) {
-      const input = path.join(csrc, src);
-      const base = path.join(work, src.replace(/\.c$/, ''));
-      run(clang, [...CFLAGS, '-S', input, '-o', `${base}.s`]);
-      checkAssembly(src, readFileSync(`${base}.s`, 'utf8'));
-      run(clang, [...CFLAGS, '-c', input, '-o', `${base}.o`]);
-      objects.push(`${base}.o`);
-    }
-    const link = (shared) => {
-      const out = path.join(work, shared ? 'shared.wasm' : 'plain.wasm');
+    const compile = (relaxed) => {
+      const flags = relaxed ? [...CFLAGS, '-mrelaxed-simd'] : CFLAGS;
+      const objects = [];
+      for (const src of sources) {
+        const input = path.join(csrc, src);
+        const base = path.join(work, src.replace(/\.c$/, '') + (relaxed ? '.relaxed' : ''));
+        run(clang, [...flags, '-S', input, '-o', `${base}.s`]);
+        checkAssembly(src, readFileSync(`${base}.s`, 'utf8'));
+        run(clang, [...flags, '-c', input, '-o', `${base}.o`]);
+        objects.push(`${base}.o`);
+      }
+      return objects;
+    };
+    const link = (objects, shared, relaxed) => {
+      const out = path.join(work, `${shared ? 'shared' : 'plain'}${relaxed ? '-relaxed' : ''}.wasm`);
       const memoryFlags = shared ? ['--shared-memory', `--max-memory=${SHARED_MAX_BYTES}`] : [];
       run(wasmLd, ['--no-entry', '--import-memory', ...memoryFlags, '--strip-all', ...objects, '-o', out]);
       const bytes = readFileSync(out);
-      checkBinary(path.basename(out), bytes, shared);
+      checkBinary(path.basename(out), bytes, shared, relaxed);
       return bytes;
     };
-    const plain = link(false);
-    const shared = link(true);
+    const simd = compile(false);
+    const relaxedSimd = compile(true);
+    const plain = link(simd, false, false);
+    const shared = link(simd, true, false);
+    const plainRelaxed = link(relaxedSimd, false, true);
+    const sharedRelaxed = link(relaxedSimd, true, true);
     const digest = createHash('sha256');
     for (const f of readdirSync(csrc).sort()) digest.update(f).update(readFileSync(path.join(csrc, f)));
     const version = run(clang, ['--version']).split('\n')[0].trim();
-    return { plain, shared, sourcesHash: digest.digest('hex'), version, sources };
+    return { plain, shared, plainRelaxed, sharedRelaxed, sourcesHash: digest.digest('hex'), version, sources };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -157,7 +170,7 @@ function base64Literal(bytes) {
   return lines.map((line) => `  '${line}'`).join(' +\n');
 }
 
-function render({ plain, shared, sourcesHash, version }) {
+function render({ plain, shared, plainRelaxed, sharedRelaxed, sourcesHash, version }) {
   return `// GENERATED FILE, do not edit: written by tools/build-wasm-kernels.mjs from packages/layers/csrc/*.c
 // (sources sha256 ${sourcesHash}) with ${version}.
 // Regenerate with \`node tools/build-wasm-kernels.mjs\`; \`--check\` verifies this file is current.
@@ -169,6 +182,14 @@ ${base64Literal(plain)};
 /** The same kernels importing a shared \`env.memory\` (tfjs' threaded wasm build), base64. */
 export const KERNELS_WASM_SHARED_BASE64 =
 ${base64Literal(shared)};
+
+/** {@link KERNELS_WASM_BASE64} built with relaxed SIMD (FMA), base64. */
+export const KERNELS_WASM_RELAXED_BASE64 =
+${base64Literal(plainRelaxed)};
+
+/** {@link KERNELS_WASM_SHARED_BASE64} built with relaxed SIMD (FMA), base64. */
+export const KERNELS_WASM_SHARED_RELAXED_BASE64 =
+${base64Literal(sharedRelaxed)};
 `;
 }
 
@@ -182,8 +203,8 @@ if (check) {
     fail(`${path.relative(root, output)} is missing; run node tools/build-wasm-kernels.mjs`);
   }
   if (committed !== text) fail(`${path.relative(root, output)} is stale; run node tools/build-wasm-kernels.mjs and commit it`);
-  console.log(`build-wasm-kernels: ${path.relative(root, output)} is current (${result.plain.length} + ${result.shared.length} bytes of wasm)`);
+  console.log(`build-wasm-kernels: ${path.relative(root, output)} is current (${result.plain.length} + ${result.shared.length} + ${result.plainRelaxed.length} + ${result.sharedRelaxed.length} bytes of wasm)`);
 } else {
   writeFileSync(output, text);
-  console.log(`build-wasm-kernels: wrote ${path.relative(root, output)} (${result.plain.length} + ${result.shared.length} bytes of wasm from ${result.sources.length} sources)`);
+  console.log(`build-wasm-kernels: wrote ${path.relative(root, output)} (${result.plain.length} + ${result.shared.length} + ${result.plainRelaxed.length} + ${result.sharedRelaxed.length} bytes of wasm from ${result.sources.length} sources)`);
 }

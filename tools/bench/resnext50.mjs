@@ -18,9 +18,12 @@
 // ratio to onnxruntime-node with the same thread count, and the grouped-conv tax (ResNeXt-50 time /
 // ResNet-50 time on the same backend and batch).
 //
+// wasm setups run with `relaxedSimd: true` by default (our kernels' FMA build, which also takes
+// over the 1x1 convolutions; label `wasm+fma`); `--relaxed-simd off` or `both` adds plain `wasm`.
+//
 // Usage (after `npx nx run-many -t build`):
 //   node tools/bench/resnext50.mjs --onnx DIR [--batches 1,8] [--rounds 12] [--rounds8 6]
-//        [--wasm-threads 1,2] [--ort-threads 1,2] [--cpu-runs 3] [--warmup 2]
+//        [--wasm-threads 1,2] [--relaxed-simd on|off|both] [--ort-threads 1,2] [--cpu-runs 3] [--warmup 2]
 // On a shared machine give it its own scheduler group:
 //   setsid bash -c 'echo -15 > /proc/$$/autogroup; node tools/bench/resnext50.mjs --onnx DIR'
 /* global process, console, performance -- Node globals; the repo's ESLint config targets packages/ */
@@ -44,10 +47,12 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '12' },
     rounds8: { type: 'string', default: '6' },
     'wasm-threads': { type: 'string', default: '1,2' },
+    // wasm setups with relaxed SIMD (FMA build of our kernels): 'on', 'off' or 'both'
+    'relaxed-simd': { type: 'string', default: 'on' },
     'ort-threads': { type: 'string', default: '1,2' },
     'cpu-runs': { type: 'string', default: '3' },
     warmup: { type: 'string', default: '2' },
-    worker: { type: 'string' }, // internal: 'tfjs:<backend>:<threads>' or 'ort:<threads>'
+    worker: { type: 'string' }, // internal: 'tfjs:<backend>:<threads>[:relaxed]' or 'ort:<threads>'
   },
 });
 
@@ -58,8 +63,8 @@ else await parent();
 // Child processes: build once, then answer { arch, batch } with one timed forward pass.
 
 async function worker(spec) {
-  const [kind, a, b] = spec.split(':');
-  const engine = kind === 'ort' ? await ortEngine(Number(a)) : await tfjsEngine(a, Number(b));
+  const [kind, a, b, c] = spec.split(':');
+  const engine = kind === 'ort' ? await ortEngine(Number(a)) : await tfjsEngine(a, Number(b), c === 'relaxed');
   process.send({ ready: true, info: engine.info });
   process.on('message', async (msg) => {
     if (msg.exit) {
@@ -76,12 +81,12 @@ async function worker(spec) {
   });
 }
 
-async function tfjsEngine(backend, threads) {
+async function tfjsEngine(backend, threads, relaxedSimd) {
   const tf = await import('@tensorflow/tfjs-core');
   const { useBackend } = await import('@resnext/backends');
   const { foldBatchNorm } = await import('@resnext/layers');
   const { createModel } = await import('@resnext/models');
-  const got = await useBackend(backend, backend === 'wasm' ? { threads } : {});
+  const got = await useBackend(backend, backend === 'wasm' ? { threads, relaxedSimd } : {});
   const models = new Map();
   const fold = {};
   for (const arch of ARCHS) {
@@ -132,7 +137,7 @@ async function tfjsEngine(backend, threads) {
   }
   const inputs = new Map();
   return {
-    info: { name: got.name, threads: got.threads, simd: got.simd, fold, tensors: tf.memory().numTensors },
+    info: { name: got.name, threads: got.threads, simd: got.simd, relaxedSimd: got.relaxedSimd, fold, tensors: tf.memory().numTensors },
     async run(arch, batch) {
       const model = models.get(arch);
       if (!inputs.has(batch)) inputs.set(batch, tf.randomUniform([batch, 224, 224, 3])); // NHWC: the models' own layout
@@ -239,7 +244,14 @@ async function parent() {
 
   // Started one after the other so model building does not overlap.
   const workers = [];
-  for (const t of list(values['wasm-threads'])) workers.push({ key: `wasm/${t}`, backend: 'wasm', threads: t, w: startWorker(`tfjs:wasm:${t}`) });
+  const relaxedModes = { on: [true], off: [false], both: [false, true] }[values['relaxed-simd']];
+  if (relaxedModes === undefined) throw new Error(`--relaxed-simd must be on, off or both, got ${values['relaxed-simd']}`);
+  for (const t of list(values['wasm-threads'])) {
+    for (const relaxed of relaxedModes) {
+      const key = `wasm${relaxed ? '+fma' : ''}/${t}`;
+      workers.push({ key, backend: relaxed ? 'wasm+fma' : 'wasm', threads: t, w: startWorker(`tfjs:wasm:${t}${relaxed ? ':relaxed' : ''}`) });
+    }
+  }
   for (const t of list(values['ort-threads'])) workers.push({ key: `ort/${t}`, backend: 'onnxruntime-node', threads: t, w: startWorker(`ort:${t}`) });
   if (cpuRuns > 0 && batches.includes(1)) workers.push({ key: 'cpu/1', backend: 'cpu', threads: 1, w: startWorker('tfjs:cpu:1') });
   for (const entry of workers) entry.info = await entry.w.ready;

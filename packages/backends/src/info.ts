@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { crossOriginIsolation } from './environment.js';
+import { relaxedSimdSupported } from './wasm/relaxed_simd.js';
 
 /** What the active TensorFlow.js backend is and what it can do. */
 export interface BackendInfo {
@@ -9,6 +10,11 @@ export interface BackendInfo {
   webglVersion?: number;
   /** Whether the wasm module is a SIMD build (wasm only). */
   simd?: boolean;
+  /**
+   * Whether the runtime has WebAssembly relaxed SIMD, so @resnext/layers' wasm kernels run their
+   * FMA build (wasm only; see `UseBackendOptions.relaxedSimd`).
+   */
+  relaxedSimd?: boolean;
   /** Threads XNNPACK runs on, the calling thread included; 1 = single-threaded (wasm only). */
   threads?: number;
   /** Whether the page is cross-origin isolated, which wasm threads need (wasm in browsers only). */
@@ -45,6 +51,7 @@ export function backendInfo(): BackendInfo {
   if (name === 'wasm') {
     // Every build we load in Node is a SIMD build; in browsers tfjs picks by this flag.
     info.simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+    info.relaxedSimd = relaxedSimdSupported();
     const threads = (tf.backend() as WasmBackendShape).wasm?.tfjs?.getThreadsCount?.();
     if (threads !== undefined) info.threads = threads;
     const isolated = crossOriginIsolation();

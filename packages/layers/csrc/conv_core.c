@@ -41,7 +41,7 @@ INLINE void conv_block(const int N, const int PB, float *y, int y_step, const fl
         UNROLL for (int p = 0; p < PB; p++) {
           const v128_t xs = N >= SHUFFLE_MIN_N ? lane_splat(wasm_v128_load(xq + 4 * p), cc)
                                                : wasm_v128_load32_splat(xq + 4 * p + cc);
-          UNROLL for (int j = 0; j < N / 4; j++) acc[p][j] = wasm_f32x4_add(acc[p][j], wasm_f32x4_mul(xs, wv[j]));
+          UNROLL for (int j = 0; j < N / 4; j++) acc[p][j] = MADD(acc[p][j], xs, wv[j]);
         }
       }
     }

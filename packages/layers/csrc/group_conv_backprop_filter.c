@@ -43,7 +43,7 @@ INLINE void dw_block(const int T, const int B, const float *x, int xoff0, int xo
       UNROLL for (int k = 0; k < 4; k++) {
         const v128_t s = lane_splat(d, k);
         UNROLL for (int t = 0; t < T; t++) UNROLL for (int b = 0; b < B; b++)
-          acc[t][k][b] = wasm_f32x4_add(acc[t][k][b], wasm_f32x4_mul(s, xv[t][b]));
+          acc[t][k][b] = MADD(acc[t][k][b], s, xv[t][b]);
       }
     }
   }

@@ -47,22 +47,30 @@ INLINE int bpi_window_floats(int rows, int w, int kh, int kw, int o, int groups,
 INLINE int bpi_phase_ints(int kh, int kw) { return 2 + 2 * kh * kw; }
 INLINE int bpi_taps_floats(int kh, int kw, int sh, int sw) { return round4(sh * sw * bpi_phase_ints(kh, kw)); }
 
-/* Bytes of scratch group_conv_backprop_input needs: tap tables, dy window, dx rows. */
+/* Bytes of scratch one part of group_conv_backprop_input needs: tap tables, dy window, dx rows. */
 EXPORT("group_conv_backprop_input_scratch")
 int group_conv_backprop_input_scratch(GEOMETRY) {
   const int rows = bpi_tile_rows(h, w, c, kh, kw, o, groups, sh, sw, dh, dw, pl, ow);
   const int out_tile = output_in_cache(n, h * w * c) ? 0 : round4(rows * w * c);
-  return 4 * (bpi_taps_floats(kh, kw, sh, sw) + bpi_window_floats(rows, w, kh, kw, o, groups, sh, sw, dh, dw, pl) +
-              out_tile);
+  return 4 * (bpi_taps_floats(kh, kw, sh, sw) +
+              round4(bpi_window_floats(rows, w, kh, kw, o, groups, sh, sw, dh, dw, pl)) + out_tile);
 }
 
 /*
  * dx [n][h][w][c] from dy [n][oh][ow][o] and the filter packed by group_conv_pack_filter
- * (transpose = 1), for the forward geometry. `scratch` has group_conv_backprop_input_scratch
- * bytes.
+ * (transpose = 1), for the forward geometry.
+ *
+ * dx rows [first, end) of all images counted image after image, split between threads like
+ * group_conv_forward; every value is computed alike whatever the split. `scratch_base` has
+ * group_conv_backprop_input_scratch bytes per thread; thread `slot` uses its own share.
  */
 EXPORT("group_conv_backprop_input")
-void group_conv_backprop_input(const float *dy, const float *packed, float *dx, float *scratch, GEOMETRY) {
+void group_conv_backprop_input(int slot, int first, int end, const float *dy, const float *packed, float *dx,
+                               char *scratch_base, GEOMETRY) {
+  float *scratch = (float *)(scratch_base + (long long)slot * group_conv_backprop_input_scratch(
+                                                                  n, h, w, c, kh, kw, o, groups, sh, sw, dh, dw, pt, pl, oh, ow));
+  end = min_i(end, n * h);
+  if (first >= end) return;
   const int cg = c / groups, og = o / groups, cgp = round4(cg);
   const int planes = ceil_div(og, 4);
   const int col_lo = bpi_col_lo(kw, sw, dw, pl);
@@ -110,10 +118,11 @@ void group_conv_backprop_input(const float *dy, const float *packed, float *dx, 
     }
   }
 
-  for (int b = 0; b < n; b++) {
+  for (int b = first / h; b * h < end; b++) {
     const float *image = dy + b * oh * ow * o;
-    for (int iy0 = 0; iy0 < h; iy0 += tile_rows) {
-      const int rows = min_i(tile_rows, h - iy0);
+    const int iy_end = min_i(h, end - b * h);
+    for (int iy0 = max_i(0, first - b * h); iy0 < iy_end; iy0 += tile_rows) {
+      const int rows = min_i(tile_rows, iy_end - iy0);
       const int row_lo = floor_div(iy0 + pt - (kh - 1) * dh, sh);
       const int in_rows = floor_div(iy0 + rows - 1 + pt, sh) - row_lo + 1;
       const int plane_len = in_rows * row_len;

@@ -80,17 +80,18 @@ INLINE int nhwc_taps(int *taps, int *origin, int oy, int ox, GEOMETRY) {
  * blocks; the few border columns each get their own table.
  */
 INLINE void fwd_nhwc_run(const float *x, const float *packed, const float *bias, float *y, int *taps, int relu,
-                         GEOMETRY) {
+                         int first, int end, GEOMETRY) {
   const int ntaps = kh * kw;
   int *row_taps = taps, *pixel_taps = taps + 2 * ntaps;
   /* Columns [lo, hi) read only columns inside the image. */
   const int lo = min_i(ow, ceil_div(pl, sw));
   const int hi = max_i(lo, min_i(ow, floor_div(w - 1 + pl - (kw - 1) * dw, sw) + 1));
-  for (int b = 0; b < n; b++) {
+  for (int b = first / oh; b * oh < end; b++) {
     const float *image = x + b * h * w * c;
-    for (int oy = 0; oy < oh; oy++) {
+    const int oy_end = min_i(oh, end - b * oh);
+    for (int oy = max_i(0, first - b * oh); oy < oy_end; oy++) {
       /* Two rows at once (sharing weight loads and input lines) when both have all kh tap rows inside. */
-      const int pair = oy + 1 < oh && oy * sh - pt >= 0 && (oy + 1) * sh - pt + (kh - 1) * dh <= h - 1;
+      const int pair = oy + 1 < oy_end && oy * sh - pt >= 0 && (oy + 1) * sh - pt + (kh - 1) * dh <= h - 1;
       const int rows = pair ? 2 : 1;
       float *yrow = y + (b * oh + oy) * ow * o;
       int origin;
@@ -115,24 +116,32 @@ INLINE void fwd_nhwc_run(const float *x, const float *packed, const float *bias,
   }
 }
 
-/* Bytes of scratch group_conv_forward needs: packed bias, tap table, input window, output rows. */
+/* Bytes of scratch one part of group_conv_forward needs: packed bias, tap table, input window, output rows. */
 EXPORT("group_conv_forward_scratch")
 int group_conv_forward_scratch(GEOMETRY) {
-  if (fwd_nhwc(c, o, groups)) return 4 * 4 * kh * kw; /* two tap tables */
+  if (fwd_nhwc(c, o, groups)) return 4 * round4(4 * kh * kw); /* two tap tables */
   const int rows = fwd_tile_rows(w, c, kh, kw, o, groups, sh, sw, dh, dw, oh, ow);
   const int out_tile = fwd_direct(n, c, kh, kw, o, groups, oh, ow) ? 0 : round4(rows * ow * o);
   return 4 * (fwd_bias_floats(o, groups) + fwd_taps_floats(kh, kw) +
-              fwd_window_floats(rows, c, kh, kw, groups, sh, sw, dh, dw, ow) + out_tile);
+              round4(fwd_window_floats(rows, c, kh, kw, groups, sh, sw, dh, dw, ow)) + out_tile);
 }
 
 /*
  * y [n][oh][ow][o] = act(groupConv(x [n][h][w][c], filter) + bias), bias may be null, relu != 0
- * applies ReLU. `packed` is the filter packed by group_conv_pack_filter (transpose = 0);
- * `scratch` has group_conv_forward_scratch bytes.
+ * applies ReLU. `packed` is the filter packed by group_conv_pack_filter (transpose = 0).
+ *
+ * Output rows [first, end) of all images counted image after image (row r is row r % oh of image
+ * r / oh), so threads can share a call: every output value is computed by the same instructions
+ * whatever the split, and results are bit-identical to one call over all rows. `scratch_base` has
+ * group_conv_forward_scratch bytes per thread; thread `slot` uses its own share.
  */
 EXPORT("group_conv_forward")
-void group_conv_forward(const float *x, const float *packed, const float *bias, float *y, float *scratch, int relu,
-                        GEOMETRY) {
+void group_conv_forward(int slot, int first, int end, const float *x, const float *packed, const float *bias, float *y,
+                        char *scratch_base, int relu, GEOMETRY) {
+  float *scratch = (float *)(scratch_base + (long long)slot * group_conv_forward_scratch(n, h, w, c, kh, kw, o, groups,
+                                                                                        sh, sw, dh, dw, pt, pl, oh, ow));
+  end = min_i(end, n * oh);
+  if (first >= end) return;
   const int cg = c / groups, og = o / groups, ogp = round4(og);
   const int planes = ceil_div(cg, 4);
   const int ntaps = kh * kw;
@@ -147,8 +156,8 @@ void group_conv_forward(const float *x, const float *packed, const float *bias, 
   const int direct = fwd_direct(n, c, kh, kw, o, groups, oh, ow);
 
   if (fwd_nhwc(c, o, groups)) {
-    fwd_nhwc_run(x, packed, bias, y, (int *)scratch, relu, n, h, w, c, kh, kw, o, groups, sh, sw, dh, dw, pt, pl, oh,
-                 ow);
+    fwd_nhwc_run(x, packed, bias, y, (int *)scratch, relu, first, end, n, h, w, c, kh, kw, o, groups, sh, sw, dh, dw,
+                 pt, pl, oh, ow);
     return;
   }
   float *packed_bias = scratch;
@@ -168,10 +177,11 @@ void group_conv_forward(const float *x, const float *packed, const float *bias, 
     }
   }
 
-  for (int b = 0; b < n; b++) {
+  for (int b = first / oh; b * oh < end; b++) {
     const float *image = x + b * h * w * c;
-    for (int oy0 = 0; oy0 < oh; oy0 += tile_rows) {
-      const int rows = min_i(tile_rows, oh - oy0);
+    const int oy_end = min_i(oh, end - b * oh);
+    for (int oy0 = max_i(0, first - b * oh); oy0 < oy_end; oy0 += tile_rows) {
+      const int rows = min_i(tile_rows, oy_end - oy0);
       const int in_rows = window_rows(rows, kh, sh, dh);
       float *dest = direct ? y + (b * oh + oy0) * ow * o : out;
       const int plane_len = in_rows * row_len;

@@ -34,10 +34,10 @@ INLINE void nhwc_block(const int RB, const int PB, float *y, int o, int y_row, c
           /* A running pointer: hoisted p * x_step offsets would each hold a register across the taps. */
           OPAQUE(xp);
           v128_t a = acc[r * PB + p];
-          a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load32_splat(xp), w0));
-          a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load32_splat(xp + 1), w1));
-          a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load32_splat(xp + 2), w2));
-          a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load32_splat(xp + 3), w3));
+          a = MADD(a, wasm_v128_load32_splat(xp), w0);
+          a = MADD(a, wasm_v128_load32_splat(xp + 1), w1);
+          a = MADD(a, wasm_v128_load32_splat(xp + 2), w2);
+          a = MADD(a, wasm_v128_load32_splat(xp + 3), w3);
           acc[r * PB + p] = a;
         }
       }

@@ -68,6 +68,19 @@ INLINE int chunk_width(int padded, int start) {
   return rest >= 16 ? 16 : rest >= 8 ? 8 : 4;
 }
 
+/*
+ * acc + a * b. The relaxed-SIMD build (-mrelaxed-simd, see tools/build-wasm-kernels.mjs) uses
+ * f32x4.relaxed_madd, which V8 lowers to one FMA instruction where the CPU has one: twice the
+ * multiply-add throughput, and one rounding instead of two (as accurate or better). Without it,
+ * a multiply then an add. Each build is deterministic on its own: every output is accumulated in
+ * the same order whatever the thread count.
+ */
+#ifdef __wasm_relaxed_simd__
+#define MADD(acc, a, b) ((v128_t)__builtin_wasm_relaxed_madd_f32x4((__f32x4)(a), (__f32x4)(b), (__f32x4)(acc)))
+#else
+#define MADD(acc, a, b) wasm_f32x4_add((acc), wasm_f32x4_mul((a), (b)))
+#endif
+
 /* Loads lanes [0, n) of a vector from `p` (n < 4), zero elsewhere, never touching p[n..3]. */
 INLINE v128_t load_partial(const float *p, int n) {
   v128_t v = wasm_f32x4_splat(0.0f);

@@ -21,5 +21,18 @@ export type { GroupConv2DLayerArgs, GroupConv2DLayerPadding } from './layers/gro
 export { basicBlock, type BasicBlockOptions, type BasicLayerKey } from './blocks/basic_block.js';
 export { bottleneckBlock, type BottleneckBlockOptions, type BottleneckLayerKey } from './blocks/bottleneck_block.js';
 export { batchNorm, conv1x1, conv3x3, kaimingNormalFanOut, type BlockCommonOptions } from './blocks/block_layers.js';
+export { TrainingBatchNormalization } from './blocks/training_batch_norm.js';
+export { PointwiseConv2D } from './blocks/pointwise_conv2d_layer.js';
+export { TrainingReLU } from './blocks/training_relu.js';
+export { ReluGradFromOutput as ReluGradFromOutputKernelName, reluTrain } from './ops/relu_train.js';
+export { pointwiseConv2d } from './ops/pointwise_conv2d.js';
+export {
+  BatchNormTrain as BatchNormTrainKernelName,
+  BatchNormTrainGrad as BatchNormTrainGradKernelName,
+  batchNormTrain,
+  batchNormTrainAvailable,
+  type BatchNormTrainAttrs,
+  type BatchNormTrainResult,
+} from './ops/batch_norm_train.js';
 export { foldBatchNorm } from './fold/fold_batch_norm.js';
 export { fileSystem, registerFileSystemRouter } from './io/file_system.js';

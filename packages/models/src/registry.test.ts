@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_VARIANTS } from './variants.js';
 import { ModelRegistry, ModelRegistryError, getModelConfig, listModels } from './registry.js';
+import { modelSummary } from './summary.js';
 
 describe('model registry', () => {
   it('lists the seed, torchvision, paper-family and CIFAR variants', () => {
@@ -12,7 +13,19 @@ describe('model registry', () => {
       'resnext50_4x24d',
       'resnext50_8x14d',
     ]);
-    expect(listModels((c) => c.stem === 'cifar')).toEqual(['resnext29_8x64d', 'resnext29_16x64d']);
+    expect(listModels((c) => c.stem === 'cifar')).toEqual(['resnext29_8x64d', 'resnext29_16x64d', 'resnext_fmnist']);
+  });
+
+  // The counts PyTorch gives for the same network (tools/bench/train_pytorch.py prints them).
+  it('sizes resnext_fmnist as its PyTorch twin: 160,658 parameters and 21,847,936 MACs on 28x28x1', () => {
+    const s = modelSummary('resnext_fmnist', { inputShape: [28, 28, 1], numClasses: 10 });
+    expect(s.params).toBe(160_658);
+    expect(s.macs).toBe(21_847_936);
+    expect(s.perStage.map((p) => p.outputShape)).toEqual([
+      [28, 28, 64],
+      [14, 14, 128],
+      [7, 7, 256],
+    ]);
   });
 
   it('describes resnext50_32x4d as torchvision does', () => {

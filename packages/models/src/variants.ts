@@ -46,6 +46,27 @@ function seedBasic(name: string, blocksPerStage: readonly number[]): ResNeXtConf
   };
 }
 
+/**
+ * A small ResNeXt for 28x28 grayscale images (Fashion-MNIST, issue #7), sized so that a full
+ * training run fits in two hours on tfjs-wasm with two threads: a 3x3/1 stem of 24, one bottleneck
+ * per stage with cardinality 4 and group width 8/16/32 (inner widths 32/64/128, outputs
+ * 64/128/256) at 28², 14² and 7²; 21.8 M MACs, 161 k parameters. Recipe and PyTorch twin:
+ * tools/bench/train_pytorch.py.
+ */
+const fmnist: ResNeXtConfig = {
+  name: 'resnext_fmnist',
+  block: 'bottleneck',
+  blocksPerStage: [1, 1, 1],
+  cardinality: 4,
+  baseWidth: 32,
+  stagePlanes: [16, 32, 64],
+  expansion: 4,
+  stem: 'cifar',
+  stemWidth: 24,
+  defaultInputSize: 28,
+  origin: 'ResNeXt.js, issue #7 (Fashion-MNIST)',
+};
+
 /** Every built-in variant, in the order `listModels()` reports them. */
 export const BUILTIN_VARIANTS: readonly ResNeXtConfig[] = Object.freeze([
   seedBasic('resnext18', [2, 2, 2, 2]),
@@ -62,4 +83,5 @@ export const BUILTIN_VARIANTS: readonly ResNeXtConfig[] = Object.freeze([
   bottleneck('resnext50_8x14d', [3, 4, 6, 3], 8, 14, 'Xie et al. 2017, Table 3'),
   cifar29('resnext29_8x64d', 8, 64),
   cifar29('resnext29_16x64d', 16, 64),
+  fmnist,
 ].map((c) => Object.freeze(c)));

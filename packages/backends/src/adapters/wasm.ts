@@ -8,6 +8,7 @@ import {
   registerNodeWasmBackend,
   type WasmBackendPackage,
 } from '../wasm/node_threads.js';
+import { enableRelaxedSimdInNode } from '../wasm/relaxed_simd.js';
 import { setBackendOrThrow, unsupported } from './set_backend.js';
 import type { Adapter, UseBackendOptions } from './types.js';
 
@@ -33,10 +34,12 @@ export const activateWasm: Adapter = async ({ options, importer }) => {
   if (!(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))) {
     unsupported('wasm', 'WebAssembly SIMD', 'The wasm backend needs WebAssembly SIMD (Node >= 16.4, any current browser).');
   }
+  const relaxedNote = options.relaxedSimd === true && isNode() && !enableRelaxedSimdInNode() ? 'relaxed SIMD unavailable in this Node' : undefined;
   if (isNode()) registerNodeWasmBackend(wasm, options.threads ?? (await defaultNodeThreads()));
   else registerForBrowser(wasm, options);
   await setBackendOrThrow('wasm', 'wasm', undefined, lastInitError);
-  return threadsNote(options.threads);
+  const notes = [threadsNote(options.threads), relaxedNote].filter((n) => n !== undefined);
+  return notes.length === 0 ? undefined : notes.join('; ');
 };
 
 /**

@@ -27,7 +27,12 @@ const OPS: Record<string, () => tf.Tensor | tf.Tensor[]> = {
   'global average (mean)': () => tf.mean(seeded([2, 7, 7, 32], 14), [1, 2]),
   'matMul (fc)': () => tf.matMul(seeded([4, 64], 15), seeded([64, 10], 16)),
   'softmax': () => tf.softmax(seeded([4, 10], 17)),
+  'fused conv2d 1x1 stride 2 + bias + relu, odd sizes, batch 3': () =>
+    tf.fused.conv2d({ x: seeded([3, 11, 9, 40], 23) as tf.Tensor4D, filter: seeded([1, 1, 40, 28], 24) as tf.Tensor4D, strides: 2, pad: 'valid', bias: seeded([28], 25), activation: 'relu' }),
+  'conv2d 1x1 (no bias), ResNeXt-like 256 -> 128': () => tf.conv2d(seeded([1, 14, 14, 256], 26) as tf.Tensor4D, seeded([1, 1, 256, 128], 27) as tf.Tensor4D, 1, 'valid'),
   'groupConv2d forward': () => groupConv2d(seeded([2, 9, 9, 32], 18) as tf.Tensor4D, seeded([3, 3, 4, 32], 19) as tf.Tensor4D, 2, [[0, 0], [1, 1], [1, 1], [0, 0]], 8),
+  'groupConv2d forward, 32 groups of 4, 15 rows, batch 2': () => groupConv2d(seeded([2, 15, 13, 128], 28) as tf.Tensor4D, seeded([3, 3, 4, 128], 29) as tf.Tensor4D, 1, 'same', 32),
+  'groupConv2d forward, 32 groups of 8, stride 2': () => groupConv2d(seeded([1, 15, 15, 256], 31) as tf.Tensor4D, seeded([3, 3, 8, 256], 32) as tf.Tensor4D, 2, 'same', 32),
   'groupConv2d gradients': () => {
     const x = seeded([2, 7, 7, 16], 20) as tf.Tensor4D;
     const w = seeded([3, 3, 4, 16], 21) as tf.Tensor4D;
@@ -98,6 +103,36 @@ export function backendSpec(label: string, activate: () => Promise<unknown>, tol
       tf.dispose([...weights, x, y]);
       reference.dispose();
       model.dispose();
+    });
+  });
+}
+
+/**
+ * Registers a check that two setups of one backend (e.g. wasm on 1 and on 2 threads, where our
+ * kernels split each call between threads) give bit-identical results on every op of the suite,
+ * and that repeated calls on the second leak no tensors.
+ */
+export function identicalResultsSpec(label: string, first: () => Promise<unknown>, second: () => Promise<unknown>): void {
+  describe(label, () => {
+    it('every op gives bit-identical results on both', async () => {
+      await first();
+      const a = await Promise.all(Object.values(OPS).map((op) => values(tf.tidy(op))));
+      await second();
+      const b = await Promise.all(Object.values(OPS).map((op) => values(tf.tidy(op))));
+      const names = Object.keys(OPS);
+      a.forEach((outputs, i) => outputs.forEach((out, j) => expect(b[i]![j], `${names[i]} output ${j}`).toEqual(out)));
+    });
+
+    it('leaks no tensors over 100 calls of the convolutions', async () => {
+      await second();
+      const convs = Object.keys(OPS).filter((name) => name.includes('onv2d'));
+      const once = () => {
+        for (const name of convs) tf.dispose(tf.tidy(OPS[name]!));
+      };
+      once();
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 100; i++) once();
+      expect(tf.memory().numTensors).toBe(before);
     });
   });
 }

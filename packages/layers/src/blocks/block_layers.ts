@@ -7,6 +7,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { GroupConvError } from '../errors.js';
 import { GroupConv2D } from '../layers/group_conv2d_layer.js';
 import type { InitializerArg } from '../layers/serializable_args.js';
+import { PointwiseConv2D } from './pointwise_conv2d_layer.js';
+import { TrainingBatchNormalization } from './training_batch_norm.js';
+import { TrainingReLU } from './training_relu.js';
 
 /** Options every block builder takes. */
 export interface BlockCommonOptions<Key extends string> {
@@ -57,10 +60,11 @@ export function kaimingNormalFanOut(): ReturnType<typeof tfl.initializers.varian
  * of the old moving average (moving = momentum·moving + (1 − momentum)·batch), PyTorch's the
  * weight of the new batch statistic, so PyTorch's momentum 0.1 is Keras' 0.9. (One difference
  * remains in training: tfjs updates the moving variance with the biased batch variance, PyTorch
- * with the unbiased one; inference is identical.)
+ * with the unbiased one; inference is identical.) The layer is a {@link TrainingBatchNormalization}:
+ * tfjs' BatchNormalization, saved as one, with fused training-mode kernels on wasm.
  */
 export function batchNorm(name: string, zeroGamma = false): tfl.layers.Layer {
-  return tfl.layers.batchNormalization({
+  return new TrainingBatchNormalization({
     name,
     axis: -1,
     epsilon: 1e-5,
@@ -69,9 +73,12 @@ export function batchNorm(name: string, zeroGamma = false): tfl.layers.Layer {
   });
 }
 
-/** 1x1 convolution without bias; no padding is needed, also with stride 2 (samples 0, 2, 4, … as PyTorch). */
+/**
+ * 1x1 convolution without bias; no padding is needed, also with stride 2 (samples 0, 2, 4, … as
+ * PyTorch). A {@link PointwiseConv2D}: tfjs' Conv2D, saved as one, with fast gradients on wasm.
+ */
 export function conv1x1(name: string, filters: number, stride: number, kernelInitializer: InitializerArg): tfl.layers.Layer {
-  return tfl.layers.conv2d({
+  return new PointwiseConv2D({
     name,
     filters,
     kernelSize: 1,
@@ -139,7 +146,7 @@ export function residualOutput<Key extends string>(
     shortcut = apply(batchNorm(layerName(options, 'downsample.1')), shortcut);
   }
   const sum = apply(tfl.layers.add({ name: layerName(options, 'add') }), [branch, shortcut]);
-  return apply(tfl.layers.reLU({ name: layerName(options, 'relu') }), sum);
+  return apply(new TrainingReLU({ name: layerName(options, 'relu') }), sum);
 }
 
 /** conv → BN (→ ReLU) applied to `x`, named `conv{i}`, `bn{i}`, `relu{i}`. */
@@ -153,5 +160,5 @@ export function convBn<Key extends string>(
   const o = options as BlockCommonOptions<string>;
   let y = apply(conv(layerName(o, `conv${index}`)), x);
   y = apply(batchNorm(layerName(o, `bn${index}`), zeroGamma), y);
-  return relu ? apply(tfl.layers.reLU({ name: layerName(o, `relu${index}`) }), y) : y;
+  return relu ? apply(new TrainingReLU({ name: layerName(o, `relu${index}`) }), y) : y;
 }

@@ -44,3 +44,32 @@ export const GRADIENT_CASES: readonly ConvCase[] = [
   // Channels per group a multiple of 4: the vectorised paths of the GPU and wasm kernels.
   c('4 groups of 4, stride 2, batch 2', [2, 7, 7, 16], [3, 3, 4, 16], 4, [2, 2], 'same'),
 ];
+
+/** A 1×1 convolution run through tfjs' own ops (`tf.conv2d`, `tf.fused.conv2d`). */
+export interface PointwiseCase extends ConvCase {
+  bias: boolean;
+  activation: 'linear' | 'relu';
+}
+
+const p = (
+  name: string,
+  xShape: [number, number, number, number],
+  out: number,
+  stride: number,
+  bias: boolean,
+  activation: 'linear' | 'relu',
+  pad: 'same' | 'valid' = 'valid',
+): PointwiseCase => ({ ...c(name, xShape, [1, 1, xShape[3], out], 1, [stride, stride], pad), bias, activation });
+
+/**
+ * 1×1 convolutions (the wasm backend may run them on our kernel): strides 1 and 2, with and
+ * without bias and ReLU, odd sizes and channel counts, batch 1 to 3.
+ */
+export const POINTWISE_CASES: readonly PointwiseCase[] = [
+  p('1x1 stride 1, no bias (conv2d), batch 3, odd channels', [3, 7, 9, 132], 36, 1, false, 'linear'),
+  p('1x1 stride 2, bias + ReLU, batch 2', [2, 9, 7, 128], 24, 2, true, 'relu'),
+  p('1x1 stride 1, bias, 3 in / 5 out', [1, 5, 5, 3], 5, 1, true, 'linear'),
+  p('1x1 stride 2 same, ReLU, ResNeXt-like 256 -> 48', [1, 11, 11, 256], 48, 2, false, 'relu', 'same'),
+  p('1x1 stride 1, bias + ReLU, 13 -> 70, batch 2', [2, 6, 11, 13], 70, 1, true, 'relu'),
+  p('1x1 stride 1, bias + ReLU, 160 -> 70, 15 rows', [1, 15, 13, 160], 70, 1, true, 'relu'),
+];

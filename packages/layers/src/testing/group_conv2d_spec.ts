@@ -1,12 +1,15 @@
 /**
  * The grouped-convolution spec suite, shared by every backend's test file (Node and Chromium):
- * forward against the float64 naive loop, gradients against finite differences, errors, leaks.
+ * forward against the float64 naive loop, gradients against finite differences, errors, leaks;
+ * tfjs' own 1×1 convolutions (which the wasm backend may route to our kernel); on wasm, results
+ * that do not depend on how a kernel call is split between threads.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { GroupConvError } from '../errors.js';
 import { fusedGroupConv2d, groupConv2d } from '../ops/group_conv2d.js';
-import { FORWARD_CASES, GRADIENT_CASES, type ConvCase } from './group_conv2d_cases.js';
+import { setKernelRunsForTesting } from '../kernels/wasm/kernel_threads.js';
+import { FORWARD_CASES, GRADIENT_CASES, POINTWISE_CASES, type ConvCase, type PointwiseCase } from './group_conv2d_cases.js';
 import { finiteDifferences, naiveGroupConv, randomArray, relativeError } from './naive_group_conv.js';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -19,6 +22,60 @@ function run(c: ConvCase, x: ArrayLike<number>, w: ArrayLike<number>) {
   return tf.tidy(() =>
     groupConv2d(tf.tensor4d(Float32Array.from(x), c.xShape), tf.tensor4d(Float32Array.from(w), c.filterShape), c.strides, c.pad, c.groups, c.dilations),
   );
+}
+
+/** tfjs' fused 1×1 convolution of a pointwise case (bias and ReLU as the case says). */
+function runPointwise(c: PointwiseCase, x: ArrayLike<number>, w: ArrayLike<number>, bias: ArrayLike<number>) {
+  return tf.tidy(() => {
+    const xt = tf.tensor4d(Float32Array.from(x), c.xShape);
+    const wt = tf.tensor4d(Float32Array.from(w), c.filterShape);
+    if (!c.bias && c.activation === 'linear') return tf.conv2d(xt, wt, c.strides, c.pad);
+    return tf.fused.conv2d({ x: xt, filter: wt, strides: c.strides, pad: c.pad, activation: c.activation, ...(c.bias && { bias: tf.tensor1d(Float32Array.from(bias)) }) });
+  });
+}
+
+/** float64 reference of a pointwise case: the naive loop, plus bias and ReLU. */
+function pointwiseReference(c: PointwiseCase, x: Float64Array, w: Float64Array, bias: Float64Array) {
+  const plain = naiveGroupConv(x, w, c);
+  const co = c.filterShape[3];
+  const y = plain.y.map((v, i) => {
+    const b = c.bias ? v + bias[i % co]! : v;
+    return c.activation === 'relu' ? Math.max(0, b) : b;
+  });
+  return { y, shape: plain.shape };
+}
+
+/** Every forward and pointwise case's output and each gradient case's dx, with kernel calls cut into `runs` runs of rows. */
+async function outputsInRuns(runs: number | undefined): Promise<Float32Array[]> {
+  setKernelRunsForTesting(runs);
+  try {
+    const out: Float32Array[] = [];
+    for (const c of FORWARD_CASES) {
+      const { x, w } = inputsOf(c, 41);
+      const y = run(c, x, w);
+      out.push(Float32Array.from(await y.data()));
+      y.dispose();
+    }
+    for (const c of POINTWISE_CASES) {
+      const { x, w } = inputsOf(c, 43);
+      const y = runPointwise(c, x, w, randomArray(c.filterShape[3], 45));
+      out.push(Float32Array.from(await y.data()));
+      y.dispose();
+    }
+    for (const c of GRADIENT_CASES) {
+      // The input gradient is split like the forward pass.
+      const { x, w } = inputsOf(c, 47);
+      const wt = tf.tensor4d(Float32Array.from(w), c.filterShape);
+      const dx = tf.tidy(() =>
+        tf.grad((xt: tf.Tensor) => groupConv2d(xt as tf.Tensor4D, wt, c.strides, c.pad, c.groups, c.dilations))(tf.tensor4d(Float32Array.from(x), c.xShape)),
+      );
+      out.push(Float32Array.from(await dx.data()));
+      tf.dispose([dx, wt]);
+    }
+    return out;
+  } finally {
+    setKernelRunsForTesting(undefined);
+  }
 }
 
 /** Registers the suite for `backend` (already registered with tfjs). */
@@ -63,6 +120,30 @@ export function groupConv2dSpec(backend: string, options: { gradients?: boolean 
       expect(relativeError(await y.data(), expected)).toBeLessThan(1e-5);
       y.dispose();
     });
+
+    it.each(POINTWISE_CASES.map((c) => [c.name, c] as const))('tfjs 1x1 convolution: %s', async (_, c) => {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const { x, w } = inputsOf(c, 17);
+      const bias = randomArray(c.filterShape[3], 19);
+      const expected = pointwiseReference(c, x, w, bias);
+      const y = runPointwise(c, x, w, bias);
+      expect(y.shape).toEqual(expected.shape);
+      expect(relativeError(await y.data(), expected.y)).toBeLessThan(1e-5);
+      y.dispose();
+    });
+
+    if (backend === 'wasm') {
+      it('gives bit-identical results however a kernel call is split into runs of rows (threads)', async () => {
+        expect(await tf.setBackend(backend)).toBe(true);
+        const reference = await outputsInRuns(1);
+        for (const runs of [2, 3, 7, 1000]) {
+          const got = await outputsInRuns(runs);
+          got.forEach((g, i) => expect(g, `case ${i}, ${runs} runs`).toEqual(reference[i]));
+        }
+        // The default split (the backend's threads) too.
+        (await outputsInRuns(undefined)).forEach((g, i) => expect(g, `case ${i}, default split`).toEqual(reference[i]));
+      });
+    }
 
     it('takes a rank-3 input and returns rank 3', async () => {
       expect(await tf.setBackend(backend)).toBe(true);
@@ -137,15 +218,20 @@ export function groupConv2dSpec(backend: string, options: { gradients?: boolean 
       const c = GRADIENT_CASES[1]!;
       const x = tf.tensor4d(Float32Array.from(randomArray(size(c.xShape), 1)), c.xShape);
       const w = tf.tensor4d(Float32Array.from(randomArray(size(c.filterShape), 2)), c.filterShape);
+      const p = POINTWISE_CASES[1]!;
+      const px = tf.tensor4d(Float32Array.from(randomArray(size(p.xShape), 3)), p.xShape);
+      const pw = tf.tensor4d(Float32Array.from(randomArray(size(p.filterShape), 4)), p.filterShape);
+      const pb = tf.tensor1d(Float32Array.from(randomArray(p.filterShape[3], 5)));
       const once = () => {
         groupConv2d(x, w, c.strides, c.pad, c.groups).dispose();
+        tf.fused.conv2d({ x: px, filter: pw, strides: p.strides, pad: p.pad, bias: pb, activation: 'relu' }).dispose();
         if (gradients) tf.dispose(tf.grads((a: tf.Tensor, b: tf.Tensor) => groupConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad, c.groups))([x, w]));
       };
       once(); // warm-up: backends may allocate persistent state on first use
       const before = tf.memory().numTensors;
       for (let i = 0; i < 100; i++) once();
       expect(tf.memory().numTensors).toBe(before);
-      tf.dispose([x, w]);
+      tf.dispose([x, w, px, pw, pb]);
     });
 
     it('names the problem in its errors', async () => {

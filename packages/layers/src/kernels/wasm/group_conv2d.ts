@@ -1,10 +1,43 @@
 import { util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { groupConvGeometry } from '../../ops/conv_geometry.js';
+import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
 import { GroupConv2D, type GroupConv2DAttrs } from '../kernel_names.js';
 import { geometryNumbers } from '../../ops/conv_geometry.js';
 import { kernelsFor } from './kernel_module.js';
+import { kernelThreads, runRows } from './kernel_threads.js';
 import { packedFilter } from './packed_filters.js';
 import { heapOffset, withScratch, type WasmBackend } from './wasm_backend.js';
+
+/**
+ * y = act(conv(x, filter) + bias) for any grouped geometry, on the backend's kernel threads (see
+ * kernel_threads.ts). Returns a new output tensor.
+ */
+export function groupConvForward(
+  be: WasmBackend,
+  x: TensorInfo,
+  filter: TensorInfo,
+  bias: TensorInfo | undefined,
+  geo: GroupConvGeometry,
+  relu: boolean,
+): TensorInfo {
+  const y = be.makeOutput(geo.outShape, 'float32');
+  if (util.sizeFromShape(geo.outShape) === 0) return y;
+  const kernels = kernelsFor(be);
+  const args = geometryNumbers(geo);
+  const packed = packedFilter(be, filter, geo, 'forward');
+  const threads = kernelThreads(be);
+  withScratch(be, threads * kernels.group_conv_forward_scratch(...args), (scratch) =>
+    runRows(be, 'group_conv_forward', threads, geo.batchSize * geo.outHeight, [
+      heapOffset(be, x),
+      packed,
+      bias === undefined ? 0 : heapOffset(be, bias),
+      heapOffset(be, y),
+      scratch,
+      relu ? 1 : 0,
+      ...args,
+    ]),
+  );
+  return y;
+}
 
 /** GroupConv2D for the wasm backend: our SIMD kernel on the tfjs heap, bias and ReLU fused. */
 export const groupConv2dWasmConfig: KernelConfig = {
@@ -14,23 +47,6 @@ export const groupConv2dWasmConfig: KernelConfig = {
     const { x, filter, bias } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo };
     const a = attrs as unknown as GroupConv2DAttrs;
     const be = backend as WasmBackend;
-    const geo = groupConvGeometry(x.shape, filter.shape, a);
-    const y = be.makeOutput(geo.outShape, 'float32');
-    if (util.sizeFromShape(geo.outShape) === 0) return y;
-    const kernels = kernelsFor(be);
-    const args = geometryNumbers(geo);
-    const packed = packedFilter(be, filter, geo, 'forward');
-    withScratch(be, kernels.group_conv_forward_scratch(...args), (scratch) =>
-      kernels.group_conv_forward(
-        heapOffset(be, x),
-        packed,
-        bias === undefined ? 0 : heapOffset(be, bias),
-        heapOffset(be, y),
-        scratch,
-        a.activation === 'relu' ? 1 : 0,
-        ...args,
-      ),
-    );
-    return y;
+    return groupConvForward(be, x, filter, bias, groupConvGeometry(x.shape, filter.shape, a), a.activation === 'relu');
   },
 };

@@ -3,10 +3,11 @@ import { groupConvGeometry } from '../../ops/conv_geometry.js';
 import { GroupConv2DBackpropInput, type GroupConv2DBackpropInputAttrs } from '../kernel_names.js';
 import { geometryNumbers } from '../../ops/conv_geometry.js';
 import { kernelsFor } from './kernel_module.js';
+import { kernelThreads, runRows } from './kernel_threads.js';
 import { packedFilter } from './packed_filters.js';
 import { heapOffset, withScratch, type WasmBackend } from './wasm_backend.js';
 
-/** GroupConv2DBackpropInput for the wasm backend: the transposed convolution, stride phase by phase. */
+/** GroupConv2DBackpropInput for the wasm backend: the transposed convolution, stride phase by phase, on the kernel threads. */
 export const groupConv2dBackpropInputWasmConfig: KernelConfig = {
   kernelName: GroupConv2DBackpropInput,
   backendName: 'wasm',
@@ -22,8 +23,9 @@ export const groupConv2dBackpropInputWasmConfig: KernelConfig = {
     const kernels = kernelsFor(be);
     const args = geometryNumbers(geo);
     const packed = packedFilter(be, filter, geo, 'transposed');
-    withScratch(be, kernels.group_conv_backprop_input_scratch(...args), (scratch) =>
-      kernels.group_conv_backprop_input(heapOffset(be, dy), packed, heapOffset(be, dx), scratch, ...args),
+    const threads = kernelThreads(be);
+    withScratch(be, threads * kernels.group_conv_backprop_input_scratch(...args), (scratch) =>
+      runRows(be, 'group_conv_backprop_input', threads, geo.batchSize * geo.inHeight, [heapOffset(be, dy), packed, heapOffset(be, dx), scratch, ...args]),
     );
     return dx;
   },

@@ -3,7 +3,12 @@
  * instantiates them once per wasm backend on that backend's own memory, so they read and write
  * tfjs tensors in place, with no copies.
  */
-import { KERNELS_WASM_BASE64, KERNELS_WASM_SHARED_BASE64 } from './generated/kernels_wasm.js';
+import {
+  KERNELS_WASM_BASE64,
+  KERNELS_WASM_RELAXED_BASE64,
+  KERNELS_WASM_SHARED_BASE64,
+  KERNELS_WASM_SHARED_RELAXED_BASE64,
+} from './generated/kernels_wasm.js';
 import { heapMemory, type WasmBackend } from './wasm_backend.js';
 
 /**
@@ -14,9 +19,11 @@ export interface KernelExports {
   group_conv_packed_filter_bytes(...geometry: number[]): number;
   group_conv_pack_filter(dst: number, filter: number, transpose: number, ...geometry: number[]): void;
   group_conv_forward_scratch(...geometry: number[]): number;
-  group_conv_forward(x: number, packed: number, bias: number, y: number, scratch: number, relu: number, ...geometry: number[]): void;
+  /** Output rows [first, end) (see `runRows` in kernel_threads.ts); scratch holds a share per thread, `slot` is this thread's. */
+  group_conv_forward: (slot: number, first: number, end: number, x: number, packed: number, bias: number, y: number, scratch: number, relu: number, ...geometry: number[]) => void;
   group_conv_backprop_input_scratch(...geometry: number[]): number;
-  group_conv_backprop_input(dy: number, packed: number, dx: number, scratch: number, ...geometry: number[]): void;
+  /** dx rows [first, end), like group_conv_forward. */
+  group_conv_backprop_input: (slot: number, first: number, end: number, dy: number, packed: number, dx: number, scratch: number, ...geometry: number[]) => void;
   group_conv_backprop_filter_scratch(...geometry: number[]): number;
   group_conv_backprop_filter(x: number, dy: number, dfilter: number, scratch: number, ...geometry: number[]): void;
 }
@@ -29,43 +36,114 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-async function compile(base64: string): Promise<WebAssembly.Module | undefined> {
+async function compile(bytes: Uint8Array<ArrayBuffer>): Promise<WebAssembly.Module | undefined> {
   try {
-    return await WebAssembly.compile(decodeBase64(base64));
+    return await WebAssembly.compile(bytes);
   } catch {
-    // No WebAssembly, or no SIMD (or, for the shared variant, no threads): nothing to run.
+    // No WebAssembly, or no SIMD (or, for the shared variant, no threads; for the relaxed ones, no relaxed SIMD).
     return undefined;
   }
 }
 
+/** One build of the kernels: plain SIMD or relaxed SIMD, for a non-shared and a shared memory. */
+interface Variant {
+  bytes: Uint8Array<ArrayBuffer>;
+  module: WebAssembly.Module | undefined;
+}
+
+function variant(base64: string): Variant {
+  return { bytes: decodeBase64(base64), module: undefined };
+}
+
+const VARIANTS = {
+  plain: variant(KERNELS_WASM_BASE64),
+  shared: variant(KERNELS_WASM_SHARED_BASE64),
+  plainRelaxed: variant(KERNELS_WASM_RELAXED_BASE64),
+  sharedRelaxed: variant(KERNELS_WASM_SHARED_RELAXED_BASE64),
+};
+
 // Compiled asynchronously at import (Chrome forbids synchronous compilation of modules over 4 KB
 // on the main thread); instantiation per backend is then synchronous, as kernels must be.
-const [plainModule, sharedModule] = await Promise.all([compile(KERNELS_WASM_BASE64), compile(KERNELS_WASM_SHARED_BASE64)]);
+await Promise.all(Object.values(VARIANTS).map(async (v) => (v.module = await compile(v.bytes))));
 
 /** Whether this runtime compiled the kernels (WebAssembly with SIMD). Registration depends on it. */
-export const wasmKernelsAvailable = plainModule !== undefined || sharedModule !== undefined;
-
-const instances = new WeakMap<WasmBackend, KernelExports>();
+export const wasmKernelsAvailable = VARIANTS.plain.module !== undefined || VARIANTS.shared.module !== undefined;
 
 /**
- * The kernels instantiated on `backend`'s heap, created on first use. tfjs' threaded build has a
- * shared memory, which only the shared variant can import.
+ * The relaxed-SIMD build if this runtime accepts it now. Node 20 accepts relaxed SIMD only after
+ * `--experimental-wasm-relaxed-simd` (which `@resnext/backends`' `useBackend('wasm', { relaxedSimd:
+ * true })` sets at run time), possibly after this module was imported: then it is compiled here,
+ * synchronously (allowed in Node; browsers decide relaxed SIMD support before any script runs, so
+ * there it was compiled at import or never validates).
+ */
+function relaxedModule(v: Variant): WebAssembly.Module | undefined {
+  if (v.module === undefined && relaxedSimdValidates() && WebAssembly.validate(v.bytes)) {
+    try {
+      v.module = new WebAssembly.Module(v.bytes);
+    } catch {
+      return undefined;
+    }
+  }
+  return v.module;
+}
+
+/** A function returning f32x4.relaxed_madd of three zero vectors: a cheap test of relaxed SIMD support. */
+const RELAXED_PROBE = (() => {
+  const zeros = [0xfd, 0x0c, ...new Array<number>(16).fill(0)]; // v128.const 0
+  const body = [0x00, ...zeros, ...zeros, ...zeros, 0xfd, 0x85, 0x02, 0x0b]; // no locals; relaxed_madd; end
+  return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0, 10, body.length + 2, 1, body.length, ...body]);
+})();
+
+function relaxedSimdValidates(): boolean {
+  return WebAssembly.validate(RELAXED_PROBE);
+}
+
+/** The kernels on one backend: the instance's exports and what built it. */
+export interface KernelInstance {
+  exports: KernelExports;
+  /** The compiled module, for worker threads to instantiate on the same memory. */
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** Whether the memory is shared (tfjs' threaded build). */
+  shared: boolean;
+  /** Whether this is the relaxed-SIMD (FMA) build. */
+  relaxed: boolean;
+}
+
+const instances = new WeakMap<WasmBackend, KernelInstance>();
+
+/**
+ * The kernels instantiated on `backend`'s heap, created on first use: the relaxed-SIMD build when
+ * the runtime accepts it, else the plain SIMD one (replaced by the relaxed one if relaxed SIMD is
+ * switched on later; the instances keep no state, so nothing is lost). tfjs' threaded build has a
+ * shared memory, which only the shared variants can import.
  *
  * @throws if this tfjs-backend-wasm does not expose its memory, or the matching variant did not compile.
  */
-export function kernelsFor(backend: WasmBackend): KernelExports {
+export function kernelInstance(backend: WasmBackend): KernelInstance {
   const cached = instances.get(backend);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined && (cached.relaxed || !relaxedSimdValidates())) return cached;
   const memory = heapMemory(backend);
   if (memory === undefined) {
     throw new Error('@resnext/layers: the wasm backend exposes no WebAssembly.Memory (wasmMemory or asm.memory); unsupported tfjs-backend-wasm version.');
   }
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const module = shared ? sharedModule : plainModule;
+  const fast = relaxedModule(shared ? VARIANTS.sharedRelaxed : VARIANTS.plainRelaxed);
+  const module = fast ?? (shared ? VARIANTS.shared : VARIANTS.plain).module;
   if (module === undefined) {
     throw new Error(`@resnext/layers: the ${shared ? 'shared' : 'non-shared'}-memory wasm kernels did not compile in this runtime.`);
   }
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-  instances.set(backend, exports);
-  return exports;
+  const instance = { exports, module, memory, shared, relaxed: fast !== undefined };
+  instances.set(backend, instance);
+  return instance;
+}
+
+/**
+ * The kernels' exports on `backend`'s heap (see {@link kernelInstance}).
+ *
+ * @throws if this tfjs-backend-wasm does not expose its memory, or the matching variant did not compile.
+ */
+export function kernelsFor(backend: WasmBackend): KernelExports {
+  return kernelInstance(backend).exports;
 }

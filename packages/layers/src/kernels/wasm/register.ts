@@ -1,5 +1,6 @@
 // Registers our wasm-backend kernels (a side effect, declared in package.json): the grouped
-// convolution and its gradients, plus tfjs' own Conv2DBackpropFilter that tfjs-backend-wasm lacks.
+// convolution and its gradients, plus tfjs' own Conv2DBackpropFilter that tfjs-backend-wasm lacks;
+// and wraps tfjs' 1x1 Conv2D / FusedConv2D once the wasm backend is active.
 // Nothing here loads @tensorflow/tfjs-backend-wasm; where WebAssembly SIMD is unavailable nothing
 // is registered and the ops use their generic paths.
 import { getKernel, registerKernel } from '@tensorflow/tfjs-core';
@@ -8,11 +9,13 @@ import { groupConv2dWasmConfig } from './group_conv2d.js';
 import { groupConv2dBackpropFilterWasmConfig } from './group_conv2d_backprop_filter.js';
 import { groupConv2dBackpropInputWasmConfig } from './group_conv2d_backprop_input.js';
 import { wasmKernelsAvailable } from './kernel_module.js';
+import { routePointwiseConvs } from './pointwise_routing.js';
 
 if (wasmKernelsAvailable) {
-  for (const config of [groupConv2dWasmConfig, groupConv2dBackpropInputWasmConfig, groupConv2dBackpropFilterWasmConfig]) {
-    registerKernel(config);
-  }
+  // The grouped convolution's setup (run whenever the wasm backend becomes active) also routes
+  // tfjs' 1x1 convolutions to our kernel where it is faster (pointwise_routing.ts).
+  registerKernel({ ...groupConv2dWasmConfig, setupFunc: routePointwiseConvs });
+  for (const config of [groupConv2dBackpropInputWasmConfig, groupConv2dBackpropFilterWasmConfig]) registerKernel(config);
   // Never replace a Conv2DBackpropFilter the wasm backend registered itself.
   if (getKernel(conv2dBackpropFilterWasmConfig.kernelName, 'wasm') === undefined) registerKernel(conv2dBackpropFilterWasmConfig);
 }

@@ -11,6 +11,8 @@ export interface EmscriptenModule {
   asm?: { memory?: WebAssembly.Memory };
   /** The threaded build creates its shared memory in JS and keeps it here. */
   wasmMemory?: WebAssembly.Memory;
+  /** tfjs' C entry points; the thread count of XNNPACK's pool (1 on the single-threaded builds). */
+  tfjs?: { getThreadsCount?(): number };
 }
 
 /**

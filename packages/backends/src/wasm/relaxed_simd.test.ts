@@ -1,0 +1,19 @@
+// The relaxedSimd option: it turns V8's relaxed SIMD on in Node (a process-wide flag, hence a file
+// of its own: Vitest runs each file in its own process) and backendInfo reports it.
+import { describe, expect, it } from 'vitest';
+import { useBackend } from '../use_backend.js';
+import { enableRelaxedSimdInNode, relaxedSimdSupported } from './relaxed_simd.js';
+
+describe('relaxed SIMD in Node', () => {
+  it('is off in Node 20 until asked for, then the wasm backend reports it', async () => {
+    const major = Number(process.versions.node.split('.')[0]);
+    // Node >= 22 ships relaxed SIMD on; Node 20 keeps it behind a V8 flag.
+    expect(relaxedSimdSupported()).toBe(major >= 22);
+    expect((await useBackend('wasm', { threads: 1 })).relaxedSimd).toBe(major >= 22);
+    const got = await useBackend('wasm', { threads: 1, relaxedSimd: true });
+    expect(got.relaxedSimd).toBe(true);
+    expect(got.reason).toBe('requested wasm');
+    expect(relaxedSimdSupported()).toBe(true);
+    expect(enableRelaxedSimdInNode()).toBe(true); // idempotent
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * Routes tfjs' own 1×1 convolutions (`Conv2D`, `FusedConv2D`) on the wasm backend to our kernel
+ * when it is the faster one, and to tfjs' (XNNPACK) kernel otherwise.
+ *
+ * A 1×1 convolution is a GEMM [pixels, in] × [in, out], and in ResNeXt-50 these take about four
+ * fifths of the inference time. XNNPACK's wasm build multiplies and adds separately; our
+ * relaxed-SIMD build fuses them (FMA): about 20% faster on one thread, on a par on two
+ * (docs/benchmarks.md, issue #6), except with fewer than MIN_IN_CHANNELS input channels, where
+ * XNNPACK stays 10–17% faster. So we take over when our module is that build and the convolution
+ * has at least that many input channels; the plain SIMD build is not faster and leaves them all.
+ *
+ * tfjs-backend-wasm registers its kernels when it is imported, which may be after this package;
+ * so the wrapping happens in a `setupFunc`, which tfjs runs for every kernel of a backend each time
+ * that backend becomes active, when tfjs' kernels are certainly registered.
+ */
+import {
+  Conv2D,
+  FusedConv2D,
+  getKernel,
+  registerKernel,
+  unregisterKernel,
+  util,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { groupConvGeometry } from '../../ops/conv_geometry.js';
+import type { ConvPadding } from '../kernel_names.js';
+import { groupConvForward } from './group_conv2d.js';
+import { kernelInstance } from './kernel_module.js';
+import type { WasmBackend } from './wasm_backend.js';
+
+/** The attributes of tfjs' Conv2D and FusedConv2D that decide whether we can run them. */
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: ConvPadding;
+  dataFormat?: string;
+  dilations?: number | [number, number];
+  dimRoundingMode?: string | null;
+  activation?: string;
+}
+
+/** Input channels below which XNNPACK's 1×1 kernel stays faster than ours (measured at 64: 1.12–1.17×). */
+const MIN_IN_CHANNELS = 128;
+
+const ones = (v: number | [number, number] | undefined): boolean => v === undefined || (Array.isArray(v) ? v[0] === 1 && v[1] === 1 : v === 1);
+const pair = (v: number | [number, number]): [number, number] => (Array.isArray(v) ? v : [v, v]);
+
+/**
+ * Our kernel's output for a 1×1 NHWC float32 convolution with at most a per-channel bias and ReLU,
+ * or undefined when it is not such a convolution or our kernel is not the faster one here.
+ */
+export function pointwiseConv(
+  be: WasmBackend,
+  inputs: { x?: TensorInfo; filter?: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo },
+  attrs: ConvAttrs,
+): TensorInfo | undefined {
+  const { x, filter, bias, preluActivationWeights } = inputs;
+  if (x === undefined || filter === undefined || preluActivationWeights !== undefined) return undefined;
+  if (x.shape.length !== 4 || filter.shape.length !== 4 || filter.shape[0] !== 1 || filter.shape[1] !== 1) return undefined;
+  if (x.dtype !== 'float32' || filter.dtype !== 'float32' || filter.shape[2] !== x.shape[3]) return undefined;
+  if ((x.shape[3] ?? 0) < MIN_IN_CHANNELS) return undefined;
+  if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || !ones(attrs.dilations) || (attrs.dimRoundingMode ?? undefined) !== undefined) return undefined;
+  const activation = attrs.activation ?? 'linear';
+  if (activation !== 'linear' && activation !== 'relu') return undefined;
+  if (bias !== undefined && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== filter.shape[3])) return undefined;
+  if (!kernelInstance(be).relaxed) return undefined;
+  const geo = groupConvGeometry(x.shape, filter.shape, { strides: pair(attrs.strides), pad: attrs.pad, dilations: [1, 1], groups: 1 });
+  if (util.sizeFromShape(geo.outShape) === 0) return undefined;
+  return groupConvForward(be, x, filter, bias, geo, activation === 'relu');
+}
+
+/** Marks our wrappers, so a setup that runs again does not wrap twice. */
+const WRAPPED = Symbol('resnext pointwise routing');
+type WrappedFunc = KernelFunc & { [WRAPPED]?: true };
+
+function wrap(config: KernelConfig): KernelConfig {
+  const original = config.kernelFunc;
+  const kernelFunc: WrappedFunc = (args) =>
+    pointwiseConv(args.backend as WasmBackend, args.inputs, args.attrs as unknown as ConvAttrs) ?? original(args);
+  kernelFunc[WRAPPED] = true;
+  return { ...config, kernelFunc };
+}
+
+/** Wraps tfjs' wasm Conv2D and FusedConv2D (once), keeping their setup and dispose functions. */
+export function routePointwiseConvs(): void {
+  for (const name of [Conv2D, FusedConv2D]) {
+    const config = getKernel(name, 'wasm');
+    if (config === undefined || (config.kernelFunc as WrappedFunc)[WRAPPED] === true) continue;
+    unregisterKernel(name, 'wasm');
+    registerKernel(wrap(config));
+  }
+}

@@ -1,0 +1,24 @@
+import type { WeightsRecord } from './weights_record.js';
+
+/**
+ * Weights trained by this project's own recipes and shipped inside the package (`weights/`), so
+ * they load with no network at all. Numbers are measured: test top-1 on the 10,000 Fashion-MNIST
+ * test images by the run that produced the file (metrics.jsonl of the run directory).
+ */
+export const FASHION_MNIST_WEIGHTS: readonly WeightsRecord[] = [
+  {
+    id: 'resnext_fmnist.quick_fmnist',
+    arch: 'resnext_fmnist',
+    tag: 'quick_fmnist',
+    sources: [{ url: 'bundled:resnext_fmnist.quick_fmnist.safetensors', format: 'safetensors', sha256: '853f33b93d7b3e27909ef3a3a8e7941a4492abebcc63bdb21696958093b64546', bytes: 660680 }],
+    license: 'Apache-2.0',
+    nonCommercial: false,
+    origin: 'ResNeXt.js recipe fashion-mnist-resnext --quick (4 epochs, seed 0) with @resnext/recipes on tfjs-wasm, 2 threads: 46 min on a shared 2-core Xeon (another job held up to a core)',
+    metrics: { top1: 90.13 },
+    preprocessing: { resizeSize: 28, cropSize: 28, interpolation: 'bilinear', channels: 1, mean: [0.286], std: [0.353] },
+    classes: { count: 10, labels: 'fashion-mnist' },
+  },
+];
+
+/** Default tags of the Fashion-MNIST architectures. */
+export const FASHION_MNIST_DEFAULT_TAGS: Readonly<Record<string, string>> = { resnext_fmnist: 'quick_fmnist' };
