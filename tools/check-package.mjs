@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Checks what `npm pack` would publish for the package in the current folder:
 // the built JS and .d.ts of every source module, the package's own sources (for source maps),
-// README/LICENSE/package.json, and nothing else (no tests, no other package's files).
+// README/LICENSE/package.json, weights shipped on purpose (weights/*.safetensors, listed in the
+// package's "files", at most 5 MB each), and nothing else (no tests, no other package's files).
 // Then imports the built entry point, as a user's `import` would.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,7 +15,13 @@ const files = report.files.map((f) => f.path).sort();
 
 const problems = [];
 const allowed = /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|src\/.+\.ts)$/;
-for (const f of files) {
+const shipsWeights = (pkg.files ?? []).includes('weights');
+const WEIGHTS = /^weights\/[\w.-]+\.safetensors$/;
+for (const { path: f, size } of report.files) {
+  if (shipsWeights && WEIGHTS.test(f)) {
+    if (size > 5 * 1024 * 1024) problems.push(`shipped weights ${f} are ${size} bytes (over 5 MB)`);
+    continue;
+  }
   if (!allowed.test(f)) problems.push(`unexpected file in the tarball: ${f}`);
   if (/\.test\.(ts|js|d\.ts)$|\.test\.js\.map$/.test(f)) problems.push(`test file in the tarball: ${f}`);
 }

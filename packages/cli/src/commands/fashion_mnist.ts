@@ -68,9 +68,9 @@ export interface FashionMnistReport {
 
 /** Predicted class and its probability for each image of a batch of normalized 28×28×1 images. */
 async function predictBatch(classifier: ResNeXtClassifier, pixels: Float32Array, n: number, size: number): Promise<{ classes: Int32Array; probabilities: Float32Array }> {
-  const [classes, probabilities] = tf.tidy(() => {
+  const [classes, probabilities] = tf.tidy((): [tf.Tensor1D, tf.Tensor1D] => {
     const p = tf.softmax(classifier.infer(tf.tensor4d(pixels, [n, size, size, 1])));
-    return [tf.argMax(p, 1), tf.max(p, 1)];
+    return [tf.argMax(p, 1), tf.max(p, 1)] as [tf.Tensor1D, tf.Tensor1D];
   });
   const result = { classes: (await classes.data()) as Int32Array, probabilities: (await probabilities.data()) as Float32Array };
   tf.dispose([classes, probabilities]);

@@ -94,6 +94,8 @@ describe('shipped recipes (smoke)', () => {
   it('fashion-mnist-resnext learns on 256 real Fashion-MNIST images', async () => {
     const recipe = shrink('fashion-mnist-resnext', { epochs: 2, batchSize: 32 }, (r) => {
       r.dataset = { ...r.dataset, trainLimit: 256, testLimit: 200 };
+      // The recipe warms up over 2.4 of its 16 epochs; a 2-epoch smoke run uses one-cycle's default 30 %.
+      r.schedule = { kind: 'onecycle' };
     });
     const { history } = await run(recipe, 'fashion-mnist');
     // Ten classes: chance is 10 %; the loss falls and the net beats chance clearly.
