@@ -13,7 +13,7 @@ export const FASHION_MNIST_WEIGHTS: readonly WeightsRecord[] = [
     sources: [{ url: 'bundled:resnext_fmnist.quick_fmnist.safetensors', format: 'safetensors', sha256: '853f33b93d7b3e27909ef3a3a8e7941a4492abebcc63bdb21696958093b64546', bytes: 660680 }],
     license: 'Apache-2.0',
     nonCommercial: false,
-    origin: 'ResNeXt.js recipe fashion-mnist-resnext --quick (4 epochs, seed 0) with @resnext/recipes on tfjs-wasm, 2 threads: 46 min on a shared 2-core Xeon (another job held up to a core)',
+    origin: 'ResNeXt.js recipe fashion-mnist-resnext --quick (4 epochs, seed 0) with @resnext/recipes on tfjs-wasm, 2 threads: 25 min on a 2-core Xeon',
     metrics: { top1: 90.13 },
     preprocessing: { resizeSize: 28, cropSize: 28, interpolation: 'bilinear', channels: 1, mean: [0.286], std: [0.353] },
     classes: { count: 10, labels: 'fashion-mnist' },
