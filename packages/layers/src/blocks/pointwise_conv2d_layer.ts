@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { pointwiseConv2d } from '../ops/pointwise_conv2d.js';
+import { stockLayerClass } from './stock_layer_class.js';
 
 type Conv2D = ReturnType<typeof tfl.layers.conv2d>;
 type Conv2DArgs = Parameters<typeof tfl.layers.conv2d>[0];
@@ -22,10 +23,7 @@ interface ConvState {
   kernel: tfl.LayerVariable;
 }
 
-// tfjs-layers exports a factory but not the class; its serialization registry has the class.
-const registered = tf.serialization.SerializationMap.getMap().classNameMap['Conv2D'];
-if (registered === undefined) throw new Error('@resnext/layers: @tensorflow/tfjs-layers registered no Conv2D class.');
-const Conv2DBase = registered[0] as unknown as new (args: Conv2DArgs) => Conv2D;
+const Conv2DBase = stockLayerClass<new (args: Conv2DArgs) => Conv2D>('Conv2D');
 
 /**
  * A Conv2D (class name `Conv2D`, so model.json is the stock layer's) that computes a bias-free,

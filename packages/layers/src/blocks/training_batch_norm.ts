@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { registerBatchNormTrainWasm } from '../kernels/wasm/batch_norm_train.js';
 import { batchNormTrain, batchNormTrainAvailable } from '../ops/batch_norm_train.js';
+import { stockLayerClass } from './stock_layer_class.js';
 
 type BatchNormalization = ReturnType<typeof tfl.layers.batchNormalization>;
 type BatchNormalizationArgs = NonNullable<Parameters<typeof tfl.layers.batchNormalization>[0]>;
@@ -26,10 +27,7 @@ interface BatchNormState {
   movingVariance: tfl.LayerVariable;
 }
 
-// tfjs-layers exports a factory but not the class; its serialization registry has the class.
-const registered = tf.serialization.SerializationMap.getMap().classNameMap['BatchNormalization'];
-if (registered === undefined) throw new Error('@resnext/layers: @tensorflow/tfjs-layers registered no BatchNormalization class.');
-const BatchNormalizationBase = registered[0] as unknown as new (args?: BatchNormalizationArgs) => BatchNormalization;
+const BatchNormalizationBase = stockLayerClass<new (args?: BatchNormalizationArgs) => BatchNormalization>('BatchNormalization');
 
 /**
  * A BatchNormalization whose training-mode forward and gradient are one kernel each where the

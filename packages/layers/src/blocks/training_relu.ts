@@ -6,15 +6,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { registerReluGradWasm } from '../kernels/wasm/batch_norm_relu.js';
 import { reluTrain } from '../ops/relu_train.js';
+import { stockLayerClass } from './stock_layer_class.js';
 
 type ReLU = ReturnType<typeof tfl.layers.reLU>;
 type ReLUArgs = Parameters<typeof tfl.layers.reLU>[0];
 type Kwargs = Parameters<ReLU['call']>[1];
 
-// tfjs-layers exports a factory but not the class; its serialization registry has the class.
-const registered = tf.serialization.SerializationMap.getMap().classNameMap['ReLU'];
-if (registered === undefined) throw new Error('@resnext/layers: @tensorflow/tfjs-layers registered no ReLU class.');
-const ReLUBase = registered[0] as unknown as new (args?: ReLUArgs) => ReLU;
+const ReLUBase = stockLayerClass<new (args?: ReLUArgs) => ReLU>('ReLU');
 
 /**
  * A ReLU layer (class name `ReLU`, so model.json is the stock layer's) computing max(x, 0) with

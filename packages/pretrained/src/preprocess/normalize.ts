@@ -25,15 +25,7 @@ function checkStatistics(channels: number, mean: readonly number[], std: readonl
  */
 export function normalizeToFloat32(image: RgbImage, mean: readonly number[], std: readonly number[]): Float32Array {
   checkStatistics(3, mean, std);
-  const table = normalizationTable(mean, std);
-  const { data } = image;
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i += 3) {
-    out[i] = table[data[i] as number] as number;
-    out[i + 1] = table[256 + (data[i + 1] as number)] as number;
-    out[i + 2] = table[512 + (data[i + 2] as number)] as number;
-  }
-  return out;
+  return normalizeInterleavedToFloat32(image.data, mean, std);
 }
 
 /**

@@ -6,10 +6,8 @@ import { parseIdx } from './idx.js';
 /** Where Debian's `dataset-fashion-mnist` package installs the four files. */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
-/** The ten Fashion-MNIST classes, in label order. */
-export const FASHION_MNIST_LABELS: readonly string[] = Object.freeze([
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
-]);
+/** The ten Fashion-MNIST classes, in label order (one list, owned by @resnext/pretrained). */
+export { FASHION_MNIST_LABELS } from '@resnext/pretrained';
 
 /** One split of an MNIST-style dataset: n images of h × w bytes and their labels. */
 export interface IdxImageSplit {

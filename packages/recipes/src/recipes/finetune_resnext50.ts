@@ -1,5 +1,5 @@
 import type { RecipeConfig } from '../config/recipe_config.js';
-import { IMAGENET_STATS } from './normalization.js';
+import { IMAGENET_EVAL_TRANSFORM, IMAGENET_TRAIN_TRANSFORM } from './normalization.js';
 
 /**
  * Transfer learning: ImageNet-pretrained ResNeXt-50 32x4d (torchvision V1 weights) with a new head
@@ -11,8 +11,8 @@ export const FINETUNE_RESNEXT50: RecipeConfig = {
   description: 'Fine-tune ImageNet ResNeXt-50 32x4d on an image folder: new head, backbone frozen for 2 epochs, then lr × 0.1.',
   model: { name: 'resnext50_32x4d', inputShape: [224, 224, 3], numClasses: 1000 },
   dataset: { kind: 'image-folder' },
-  trainTransform: [{ kind: 'randomResizedCrop', size: 224 }, { kind: 'flip' }, { kind: 'normalize', ...IMAGENET_STATS }],
-  evalTransform: [{ kind: 'resize', size: 256 }, { kind: 'centerCrop', size: 224 }, { kind: 'normalize', ...IMAGENET_STATS }],
+  trainTransform: IMAGENET_TRAIN_TRANSFORM,
+  evalTransform: IMAGENET_EVAL_TRANSFORM,
   batchSize: 32,
   epochs: 10,
   optimizer: { kind: 'sgd', lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 1e-4, noDecayOnBnAndBias: true },

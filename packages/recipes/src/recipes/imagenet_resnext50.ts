@@ -1,5 +1,5 @@
 import type { RecipeConfig } from '../config/recipe_config.js';
-import { IMAGENET_STATS } from './normalization.js';
+import { IMAGENET_EVAL_TRANSFORM, IMAGENET_TRAIN_TRANSFORM } from './normalization.js';
 
 /**
  * The paper's ImageNet setting (Xie et al. 2017, §5.1, via fb.resnet.torch): ResNeXt-50 32x4d, SGD
@@ -12,8 +12,8 @@ export const IMAGENET_RESNEXT50: RecipeConfig = {
   description: 'ResNeXt-50 32x4d on an ImageNet-style image folder, the paper recipe (100 epochs, step ÷10 every 30).',
   model: { name: 'resnext50_32x4d', inputShape: [224, 224, 3], numClasses: 1000 },
   dataset: { kind: 'image-folder' },
-  trainTransform: [{ kind: 'randomResizedCrop', size: 224 }, { kind: 'flip' }, { kind: 'normalize', ...IMAGENET_STATS }],
-  evalTransform: [{ kind: 'resize', size: 256 }, { kind: 'centerCrop', size: 224 }, { kind: 'normalize', ...IMAGENET_STATS }],
+  trainTransform: IMAGENET_TRAIN_TRANSFORM,
+  evalTransform: IMAGENET_EVAL_TRANSFORM,
   batchSize: 256,
   lrReferenceBatch: 256,
   epochs: 100,
