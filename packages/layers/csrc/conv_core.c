@@ -19,7 +19,7 @@
  * One block of PB pixels. N and PB are constants at every call, so the loops over them unroll
  * and the accumulator arrays become wasm locals.
  */
-INLINE void conv_block(const int N, const int PB, float *y, int y_step, const float *x, int plane_len, int planes,
+INLINE void conv_block(const int N, const int PB, float *y, const float *res, int y_step, const float *x, int plane_len, int planes,
                        const int *taps, int ntaps, const float *w, int w_tap, const float *bias, int relu,
                        int valid) {
   /* Fixed extents (PB <= 8, N <= 16), not [PB][N / 4]: that would be a variable-length array. */
@@ -50,8 +50,11 @@ INLINE void conv_block(const int N, const int PB, float *y, int y_step, const fl
   UNROLL for (int p = 0; p < PB; p++) {
     float *yp = y + p * y_step;
     UNROLL for (int j = 0; j < N / 4; j++) {
+      v128_t v = acc[p][j];
+      /* The residual joins after the bias, before the ReLU: relu((conv + bias) + res), as unfused. */
+      if (res) v = wasm_f32x4_add(v, load_upto(res + p * y_step + 4 * j, valid - 4 * j));
       /* pmax(v, 0) is v < 0 ? 0 : v: a single maxps, and NaN passes through as in tf.relu. */
-      const v128_t v = relu ? wasm_f32x4_pmax(acc[p][j], zero) : acc[p][j];
+      if (relu) v = wasm_f32x4_pmax(v, zero);
       if (valid >= N) {
         wasm_v128_store(yp + 4 * j, v);
       } else {
@@ -66,14 +69,14 @@ INLINE void conv_block(const int N, const int PB, float *y, int y_step, const fl
  * tail. Each block runs `groups` groups in turn, group g offset by g times the *_group strides,
  * so with all groups of a small filter each block writes whole output pixels, in order.
  */
-INLINE void conv_row_n(const int N, const int PB, float *y, int y_step, int pixels, const float *x, int plane_len,
+INLINE void conv_row_n(const int N, const int PB, float *y, const float *res, int y_step, int pixels, const float *x, int plane_len,
                        int planes, const int *taps, int ntaps, const float *w, const float *bias, int relu,
                        int valid, int groups, int y_group, int x_group, int w_group, int b_group) {
   const int w_tap = planes * 4 * N;
   int p = 0;
 #define BLOCKS(PBK)                                                                                             \
   for (int g = 0; g < groups; g++)                                                                               \
-    conv_block(N, PBK, y + p * y_step + g * y_group, y_step, x + 4 * p + g * x_group, plane_len, planes, taps,   \
+    conv_block(N, PBK, y + p * y_step + g * y_group, res ? res + p * y_step + g * y_group : 0, y_step, x + 4 * p + g * x_group, plane_len, planes, taps,   \
                ntaps, w + g * w_group, w_tap, bias ? bias + g * b_group : 0, relu, valid);
   for (; p + PB <= pixels; p += PB) {
     BLOCKS(PB)
@@ -98,29 +101,29 @@ INLINE void conv_row_n(const int N, const int PB, float *y, int y_step, int pixe
 
 /* One function per chunk width: V8 compiles (and tiers up) each on its own, and smaller ones faster. */
 #define CONV_ROW_N(N, PB)                                                                                     \
-  __attribute__((noinline)) static void conv_row_##N(float *y, int y_step, int pixels, const float *x,       \
+  __attribute__((noinline)) static void conv_row_##N(float *y, const float *res, int y_step, int pixels, const float *x,       \
                                                      int plane_len, int planes, const int *taps, int ntaps,    \
                                                      const float *w, const float *bias, int relu, int valid,   \
                                                      int groups, int y_group, int x_group, int w_group,         \
                                                      int b_group) {                                            \
-    conv_row_n(N, PB, y, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, y_group, \
+    conv_row_n(N, PB, y, res, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, y_group, \
                x_group, w_group, b_group);                                                                     \
   }
 CONV_ROW_N(4, PB4)
 CONV_ROW_N(8, PB8)
 CONV_ROW_N(16, PB16)
 
-void conv_row(int n, float *y, int y_step, int pixels, const float *x, int plane_len, int planes, const int *taps,
+void conv_row(int n, float *y, const float *res, int y_step, int pixels, const float *x, int plane_len, int planes, const int *taps,
               int ntaps, const float *w, const float *bias, int relu, int valid, int groups, int y_group, int x_group,
               int w_group, int b_group) {
   if (n == 16) {
-    conv_row_16(y, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, y_group, x_group,
+    conv_row_16(y, res, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, y_group, x_group,
                 w_group, b_group);
   } else if (n == 8) {
-    conv_row_8(y, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, y_group, x_group,
+    conv_row_8(y, res, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, y_group, x_group,
                w_group, b_group);
   } else {
-    conv_row_4(y, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, y_group, x_group,
+    conv_row_4(y, res, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, y_group, x_group,
                w_group, b_group);
   }
 }

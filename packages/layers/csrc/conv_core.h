@@ -15,6 +15,8 @@
 /*
  * A run of `pixels` output pixels of one output row, chunk width N (4, 8 or 16).
  *   y, y_step   first output pixel's chunk and the float distance between pixels
+ *   res         null, or a residual laid out like y (same offsets from res as from y), added
+ *               after the bias and before the ReLU
  *   x           packed window at the first pixel (plane 0); pixels are 4 floats apart
  *   plane_len   floats between input planes; planes = input channels / 4, rounded up
  *   taps        ntaps pairs (input offset in floats, filter tap index)
@@ -22,9 +24,9 @@
  *   bias        N biases or null; relu != 0 clamps at zero
  *   valid       output channels of the chunk that exist (< N only in a padded last chunk)
  *   groups      groups to run per pixel block, group g at y + g * y_group, x + g * x_group,
- *               w + g * w_group and bias + g * b_group (1 for a single group)
+ *               res + g * y_group, w + g * w_group and bias + g * b_group (1 for a single group)
  */
-void conv_row(int n, float *y, int y_step, int pixels, const float *x, int plane_len, int planes, const int *taps,
+void conv_row(int n, float *y, const float *res, int y_step, int pixels, const float *x, int plane_len, int planes, const int *taps,
               int ntaps, const float *w, const float *bias, int relu, int valid, int groups, int y_group, int x_group,
               int w_group, int b_group);
 

@@ -138,7 +138,7 @@ void group_conv_backprop_input(int slot, int first, int end, const float *dy, co
               const int *table = tables + (py * sw + px) * phase_ints;
               for (int g = g0; g < g1; g++) {
                 const float *win = aligned ? window + g * planes * plane_len : window;
-                conv_row(chunk_width(cgp, s), dest + ((iy - iy0) * w + px) * c + g * cg + s, sw * c,
+                conv_row(chunk_width(cgp, s), dest + ((iy - iy0) * w + px) * c + g * cg + s, 0, sw * c,
                          ceil_div(w - px, sw), win + (ty + table[1] - row_lo) * row_len, plane_len, planes,
                          table + 2, table[0], packed + g * group_floats + kh * kw * planes * 4 * s, 0, 0, cg - s, 1, 0,
                          0, 0, 0);

@@ -1,5 +1,7 @@
 /*
- * Forward grouped convolution y = act(conv(x, filter) + bias), NHWC, filter [kh][kw][c/groups][o].
+ * Forward grouped convolution y = act(conv(x, filter) + bias + residual), NHWC, filter
+ * [kh][kw][c/groups][o]; bias and residual are optional. The residual (a ResNet shortcut) joins in
+ * the store, saving the separate Add and ReLU passes over the block output.
  *
  * Per image and tile of output rows: the tile's input window is packed (zero padding included,
  * so no pixel needs bounds checks), then every group's output-channel chunks run through conv_row.
@@ -79,7 +81,8 @@ INLINE int nhwc_taps(int *taps, int *origin, int oy, int ox, GEOMETRY) {
  * row, the columns whose taps all lie inside the image share one tap table and run in register
  * blocks; the few border columns each get their own table.
  */
-INLINE void fwd_nhwc_run(const float *x, const float *packed, const float *bias, float *y, int *taps, int relu,
+INLINE void fwd_nhwc_run(const float *x, const float *packed, const float *bias, const float *residual, float *y,
+                         int *taps, int relu,
                          int first, int end, GEOMETRY) {
   const int ntaps = kh * kw;
   int *row_taps = taps, *pixel_taps = taps + 2 * ntaps;
@@ -94,11 +97,12 @@ INLINE void fwd_nhwc_run(const float *x, const float *packed, const float *bias,
       const int pair = oy + 1 < oy_end && oy * sh - pt >= 0 && (oy + 1) * sh - pt + (kh - 1) * dh <= h - 1;
       const int rows = pair ? 2 : 1;
       float *yrow = y + (b * oh + oy) * ow * o;
+      const float *rrow = residual ? residual + (b * oh + oy) * ow * o : 0;
       int origin;
       if (hi > lo) {
         const int count = nhwc_taps(row_taps, &origin, oy, lo, n, h, w, c, kh, kw, o, groups, sh, sw, dh, dw, pt,
                                     pl, oh, ow);
-        nhwc_conv_row(yrow + lo * o, o, ow * o, rows, hi - lo, image + origin, sw * c, sh * w * c, row_taps, count,
+        nhwc_conv_row(yrow + lo * o, rrow ? rrow + lo * o : 0, o, ow * o, rows, hi - lo, image + origin, sw * c, sh * w * c, row_taps, count,
                       packed, ntaps * 16, bias, relu, groups);
       }
       for (int r = 0; r < rows; r++) {
@@ -107,7 +111,7 @@ INLINE void fwd_nhwc_run(const float *x, const float *packed, const float *bias,
           if (ox >= ow) break;
           const int count = nhwc_taps(pixel_taps, &origin, oy + r, ox, n, h, w, c, kh, kw, o, groups, sh, sw, dh, dw,
                                       pt, pl, oh, ow);
-          nhwc_conv_row(yrow + r * ow * o + ox * o, o, 0, 1, 1, image + origin, sw * c, 0, pixel_taps, count, packed,
+          nhwc_conv_row(yrow + r * ow * o + ox * o, rrow ? rrow + r * ow * o + ox * o : 0, o, 0, 1, 1, image + origin, sw * c, 0, pixel_taps, count, packed,
                         ntaps * 16, bias, relu, groups);
         }
       }
@@ -127,8 +131,8 @@ int group_conv_forward_scratch(GEOMETRY) {
 }
 
 /*
- * y [n][oh][ow][o] = act(groupConv(x [n][h][w][c], filter) + bias), bias may be null, relu != 0
- * applies ReLU. `packed` is the filter packed by group_conv_pack_filter (transpose = 0).
+ * y [n][oh][ow][o] = act(groupConv(x [n][h][w][c], filter) + bias + residual [n][oh][ow][o]), bias
+ * and residual may be null, relu != 0 applies ReLU. `packed` is the filter packed by group_conv_pack_filter (transpose = 0).
  *
  * Output rows [first, end) of all images counted image after image (row r is row r % oh of image
  * r / oh), so threads can share a call: every output value is computed by the same instructions
@@ -136,8 +140,8 @@ int group_conv_forward_scratch(GEOMETRY) {
  * group_conv_forward_scratch bytes per thread; thread `slot` uses its own share.
  */
 EXPORT("group_conv_forward")
-void group_conv_forward(int slot, int first, int end, const float *x, const float *packed, const float *bias, float *y,
-                        char *scratch_base, int relu, GEOMETRY) {
+void group_conv_forward(int slot, int first, int end, const float *x, const float *packed, const float *bias,
+                        const float *residual, float *y, char *scratch_base, int relu, GEOMETRY) {
   float *scratch = (float *)(scratch_base + (long long)slot * group_conv_forward_scratch(n, h, w, c, kh, kw, o, groups,
                                                                                         sh, sw, dh, dw, pt, pl, oh, ow));
   end = min_i(end, n * oh);
@@ -156,7 +160,7 @@ void group_conv_forward(int slot, int first, int end, const float *x, const floa
   const int direct = fwd_direct(n, c, kh, kw, o, groups, oh, ow);
 
   if (fwd_nhwc(c, o, groups)) {
-    fwd_nhwc_run(x, packed, bias, y, (int *)scratch, relu, first, end, n, h, w, c, kh, kw, o, groups, sh, sw, dh, dw,
+    fwd_nhwc_run(x, packed, bias, residual, y, (int *)scratch, relu, first, end, n, h, w, c, kh, kw, o, groups, sh, sw, dh, dw,
                  pt, pl, oh, ow);
     return;
   }
@@ -184,6 +188,8 @@ void group_conv_forward(int slot, int first, int end, const float *x, const floa
       const int rows = min_i(tile_rows, oy_end - oy0);
       const int in_rows = window_rows(rows, kh, sh, dh);
       float *dest = direct ? y + (b * oh + oy0) * ow * o : out;
+      /* The residual is read where the tile's rows sit in y, whichever buffer they are computed in. */
+      const float *res = residual ? residual + (b * oh + oy0) * ow * o : 0;
       const int plane_len = in_rows * row_len;
       const int iy0 = oy0 * sh - pt;
       /* With whole 4-channel planes per group, one sequential pass packs every group's window. */
@@ -191,7 +197,7 @@ void group_conv_forward(int slot, int first, int end, const float *x, const floa
       if (all_groups) {
         /* Small filter: every group per pixel block, so whole output pixels are written in order. */
         for (int r = 0; r < rows; r++) {
-          conv_row(ogp, dest + r * ow * o, o, ow, window + r * sh * row_len, plane_len, planes, taps, ntaps, packed,
+          conv_row(ogp, dest + r * ow * o, res ? res + r * ow * o : 0, o, ow, window + r * sh * row_len, plane_len, planes, taps, ntaps, packed,
                    bias ? packed_bias : 0, relu, og, groups, og, planes * plane_len, group_floats, ogp);
         }
       } else {
@@ -202,7 +208,8 @@ void group_conv_forward(int slot, int first, int end, const float *x, const floa
             for (int r = 0; r < rows; r++) {
               for (int g = g0; g < g1; g++) {
                 const float *win = aligned ? window + g * planes * plane_len : window;
-                conv_row(chunk_width(ogp, s), dest + r * ow * o + g * og + s, o, ow, win + r * sh * row_len,
+                conv_row(chunk_width(ogp, s), dest + r * ow * o + g * og + s,
+                         res ? res + r * ow * o + g * og + s : 0, o, ow, win + r * sh * row_len,
                          plane_len, planes, taps, ntaps, packed + g * group_floats + ntaps * planes * 4 * s,
                          bias ? packed_bias + g * ogp + s : 0, relu, og - s, 1, 0, 0, 0, 0);
               }

@@ -14,7 +14,7 @@
  * once for all RB * PB pixels; each pixel's 4 input channels are splat-loaded at constant offsets from one
  * pointer, so only one address per pixel and tap is computed.
  */
-INLINE void nhwc_block(const int RB, const int PB, float *y, int o, int y_row, const float *x, int x_step,
+INLINE void nhwc_block(const int RB, const int PB, float *y, const float *res, int o, int y_row, const float *x, int x_step,
                        int x_row, const int *taps, int ntaps, const float *w, int w_group, const float *bias,
                        int relu, int groups) {
   const v128_t zero = wasm_f32x4_splat(0.0f);
@@ -45,7 +45,8 @@ INLINE void nhwc_block(const int RB, const int PB, float *y, int o, int y_row, c
     UNROLL for (int r = 0; r < RB; r++) {
       UNROLL for (int p = 0; p < PB; p++) {
         /* pmax(v, 0) is v < 0 ? 0 : v: a single maxps, and NaN passes through as in tf.relu. */
-        const v128_t v = acc[r * PB + p];
+        v128_t v = acc[r * PB + p];
+        if (res) v = wasm_f32x4_add(v, wasm_v128_load(res + r * y_row + p * o + 4 * g));
         wasm_v128_store(y + r * y_row + p * o + 4 * g, relu ? wasm_f32x4_pmax(v, zero) : v);
       }
     }
@@ -53,12 +54,12 @@ INLINE void nhwc_block(const int RB, const int PB, float *y, int o, int y_row, c
 }
 
 /* The blocks of a run of RB rows: PB pixels at a time, then 2 and 1. */
-INLINE void nhwc_rows(const int RB, float *y, int o, int y_row, int pixels, const float *x, int x_step, int x_row,
+INLINE void nhwc_rows(const int RB, float *y, const float *res, int o, int y_row, int pixels, const float *x, int x_step, int x_row,
                       const int *taps, int ntaps, const float *w, int w_group, const float *bias, int relu,
                       int groups) {
   int p = 0;
 #define BLOCK(PBK)                                                                                               \
-  nhwc_block(RB, PBK, y + p * o, o, y_row, x + p * x_step, x_step, x_row, taps, ntaps, w, w_group, bias, relu, \
+  nhwc_block(RB, PBK, y + p * o, res ? res + p * o : 0, o, y_row, x + p * x_step, x_step, x_row, taps, ntaps, w, w_group, bias, relu, \
              groups)
   for (; p + NHWC_PB <= pixels; p += NHWC_PB) BLOCK(NHWC_PB);
   if (p + 2 <= pixels) {
@@ -69,11 +70,11 @@ INLINE void nhwc_rows(const int RB, float *y, int o, int y_row, int pixels, cons
 #undef BLOCK
 }
 
-void nhwc_conv_row(float *y, int o, int y_row, int rows, int pixels, const float *x, int x_step, int x_row,
+void nhwc_conv_row(float *y, const float *res, int o, int y_row, int rows, int pixels, const float *x, int x_step, int x_row,
                    const int *taps, int ntaps, const float *w, int w_group, const float *bias, int relu, int groups) {
   if (rows == 2) {
-    nhwc_rows(2, y, o, y_row, pixels, x, x_step, x_row, taps, ntaps, w, w_group, bias, relu, groups);
+    nhwc_rows(2, y, res, o, y_row, pixels, x, x_step, x_row, taps, ntaps, w, w_group, bias, relu, groups);
   } else {
-    nhwc_rows(1, y, o, y_row, pixels, x, x_step, x_row, taps, ntaps, w, w_group, bias, relu, groups);
+    nhwc_rows(1, y, res, o, y_row, pixels, x, x_step, x_row, taps, ntaps, w, w_group, bias, relu, groups);
   }
 }

@@ -16,13 +16,14 @@
  * A run of `pixels` output pixels in each of `rows` (1 or 2) output rows, every group per pixel
  * block (whole pixels written in order).
  *   y, y_row    first output pixel (all o channels); pixels are `o` floats apart, rows y_row
+ *   res         null, or a residual laid out like y, added after the bias and before the ReLU
  *   x, x_row    the first pixel's input origin; pixels are x_step floats apart, rows x_row, group g
  *               at x + 4 g
  *   taps        ntaps pairs (input offset from the origin in floats, filter tap index), all rows alike
  *   w           filter packed by pack_filter with cg = og = 4: [group][tap][4][4], w_group floats a group
  *   bias        groups * 4 biases or null; relu != 0 clamps at zero
  */
-void nhwc_conv_row(float *y, int o, int y_row, int rows, int pixels, const float *x, int x_step, int x_row,
+void nhwc_conv_row(float *y, const float *res, int o, int y_row, int rows, int pixels, const float *x, int x_step, int x_row,
                    const int *taps, int ntaps, const float *w, int w_group, const float *bias, int relu, int groups);
 
 #endif

@@ -90,6 +90,9 @@ INLINE v128_t load_partial(const float *p, int n) {
   return v;
 }
 
+/* Loads lanes [0, n) of a vector from `p` (n may exceed 4: then all four), zero elsewhere. */
+INLINE v128_t load_upto(const float *p, int n) { return n >= 4 ? wasm_v128_load(p) : load_partial(p, n); }
+
 /* Stores lanes [0, n) of `v` to `p` (n may exceed 4: then all four). */
 INLINE void store_partial(float *p, v128_t v, int n) {
   if (n >= 4) {

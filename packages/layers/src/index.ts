@@ -6,6 +6,7 @@ export {
   GroupConv2D as GroupConv2DKernelName,
   GroupConv2DBackpropFilter as GroupConv2DBackpropFilterKernelName,
   GroupConv2DBackpropInput as GroupConv2DBackpropInputKernelName,
+  GroupConv2DResidual as GroupConv2DResidualKernelName,
   type ConvPadding,
   type FusedActivation,
   type GroupConv2DAttrs,
@@ -17,6 +18,8 @@ export { fusedGroupConv2d, groupConv2d, type FusedGroupConv2DArgs } from './ops/
 export { groupConv2dBackpropFilter, groupConv2dBackpropInput } from './ops/group_conv2d_backprop.js';
 export { groupConvGeometry, type GroupConvGeometry } from './ops/conv_geometry.js';
 export { GroupConv2D, groupConv2dLayer } from './layers/group_conv2d_layer.js';
+export { ResidualGroupConv2D } from './layers/residual_group_conv2d_layer.js';
+export { registerResidualFusionRule, type ResidualFusionRule } from './kernels/residual_fusion.js';
 export type { GroupConv2DLayerArgs, GroupConv2DLayerPadding } from './layers/group_conv2d_layer_args.js';
 export { basicBlock, type BasicBlockOptions, type BasicLayerKey } from './blocks/basic_block.js';
 export { bottleneckBlock, type BottleneckBlockOptions, type BottleneckLayerKey } from './blocks/bottleneck_block.js';

@@ -72,10 +72,26 @@ for (const backend of ['cpu', 'wasm']) {
         expect(layer.getConfig()['useBias']).toBe(true);
         expect(layer.getClassName()).toBe(model.getLayer(name).getClassName());
       }
-      // The ReLU after a folded conv → BN is fused into the convolution; the one after the add stays.
+      // The ReLU after a folded conv → BN is fused into the convolution.
       expect(folded.layers.some((l) => l.name === 'layer1.0.relu1')).toBe(false);
       expect(folded.getLayer('layer1.0.conv1').getConfig()['activation']).toBe('relu');
-      expect(folded.getLayer('layer1.0.relu').inboundNodes[0]!.inboundLayers[0]!.name).toBe('layer1.0.add');
+      // Each block's end (conv → BN, + shortcut, ReLU) is one ResidualGroupConv2D on [branch input, shortcut].
+      const ends: [string, string[]][] = [
+        ['layer1.0.conv3', ['layer1.0.conv2', 'layer1.0.downsample.0']],
+        ['layer2.0.conv3', ['layer2.0.conv2', 'layer2.0.downsample.0']],
+        ['layer3.0.conv2', ['layer3.0.conv1', 'layer3.0.downsample.0']], // a basic block
+      ];
+      for (const [name, inputs] of ends) {
+        const layer = folded.getLayer(name);
+        expect(layer.getClassName()).toBe('ResidualGroupConv2D');
+        expect(layer.getConfig()['activation']).toBe('relu');
+        expect(layer.inboundNodes[0]!.inboundLayers.map((l) => l.name)).toEqual(inputs);
+      }
+      for (const gone of ['layer1.0.add', 'layer1.0.relu', 'layer2.0.add', 'layer2.0.relu', 'layer3.0.add', 'layer3.0.relu']) {
+        expect(folded.layers.some((l) => l.name === gone)).toBe(false);
+      }
+      // An Add without a ReLU after it stays.
+      expect(folded.getLayer('shared.add').getClassName()).toBe('Add');
       const x = tf.tensor4d(Float32Array.from(randomArray(2 * 10 * 10 * 3, 5)), [2, 10, 10, 3]);
       const expected = model.predict(x) as tf.Tensor[];
       const actual = folded.predict(x) as tf.Tensor[];
@@ -84,6 +100,29 @@ for (const backend of ['cpu', 'wasm']) {
         expect(relativeError(await actual[i]!.data(), await expected[i]!.data())).toBeLessThanOrEqual(1e-5);
       }
       tf.dispose([x, ...expected, ...actual]);
+      folded.dispose();
+      model.dispose();
+    });
+
+    it('saves and reloads a folded model with its fused block ends, outputs unchanged', async () => {
+      const model = tinyResNeXt();
+      randomizeBatchNorms(model, 3);
+      const folded = foldBatchNorm(model);
+      let artifacts: tf.io.ModelArtifacts | undefined;
+      await folded.save(
+        tf.io.withSaveHandler((a) => {
+          artifacts = a;
+          return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
+        }),
+      );
+      const reloaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts!));
+      expect(reloaded.getLayer('layer1.0.conv3').getClassName()).toBe('ResidualGroupConv2D');
+      const x = tf.tensor4d(Float32Array.from(randomArray(10 * 10 * 3, 6)), [1, 10, 10, 3]);
+      const expected = folded.predict(x) as tf.Tensor[];
+      const actual = reloaded.predict(x) as tf.Tensor[];
+      for (let i = 0; i < 2; i++) expect(await actual[i]!.data()).toEqual(await expected[i]!.data());
+      tf.dispose([x, ...expected, ...actual]);
+      reloaded.dispose();
       folded.dispose();
       model.dispose();
     });

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { findFoldPairs, withFusedRelus, withoutBatchNorms, type FoldPair, type ModelConfig } from './fold_plan.js';
+import { withFusedResiduals } from './fuse_residuals.js';
+// fromConfig finds the fused block ends' class by name: registered by importing its module.
+import '../layers/residual_group_conv2d_layer.js';
 
 /** A layer's weights by role: the last part of the weight name ('kernel', 'gamma', 'moving_mean', …). */
 function weightsByRole(layer: tfl.layers.Layer): Map<string, tf.Tensor> {
@@ -32,7 +35,9 @@ function foldedWeights(conv: tfl.layers.Layer, bn: tfl.layers.Layer): tf.Tensor[
  * Folds inference-mode BatchNormalization into the convolution before it: returns a new model in
  * which every Conv2D or GroupConv2D (linear activation, channels last) whose output only feeds a
  * BatchNormalization is replaced by one convolution with a bias, and that BN layer is gone; a
- * ReLU that alone reads such a convolution is fused into it too (one conv + bias + ReLU kernel).
+ * ReLU that alone reads such a convolution is fused into it too (one conv + bias + ReLU kernel),
+ * and so is a residual block's end: a folded convolution, an Add with the shortcut, and the ReLU
+ * after it become one `ResidualGroupConv2D` called on [conv input, shortcut].
  * The graph is rebuilt from the model's config, other layers keep their names, configs and weights
  * (copied), and outputs equal the original model's at inference up to float rounding. Saves two
  * passes over activation maps per conv; use it for inference only (the moving statistics are baked in).
@@ -50,9 +55,11 @@ export function foldBatchNorm(model: tfl.LayersModel): tfl.LayersModel {
   const functional = model instanceof tfl.Sequential ? tfl.model({ inputs: model.inputs, outputs: model.outputs, name: model.name }) : model;
   const config = functional.getConfig() as unknown as ModelConfig;
   const pairs = findFoldPairs(config);
+  const folded = new Set(pairs.map((p) => p.conv));
+  const plan = withFusedResiduals(withFusedRelus(withoutBatchNorms(config, pairs), folded), folded);
   const rebuilt = tfl.LayersModel.fromConfig(
     tfl.LayersModel,
-    withFusedRelus(withoutBatchNorms(config, pairs), new Set(pairs.map((p) => p.conv))) as unknown as tf.serialization.ConfigDict,
+    plan as unknown as tf.serialization.ConfigDict,
     {},
     true, // every weight is overwritten below, so skip the initializers
   ) as tfl.LayersModel;

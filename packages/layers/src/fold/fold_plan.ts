@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** [layer name, node index, tensor index, call kwargs], as tfjs-layers serializes a layer call's input. */
-type InboundEntry = [string, number, number, tf.serialization.ConfigDict?];
+export type InboundEntry = [string, number, number, tf.serialization.ConfigDict?];
 
 /** One layer in a functional model's config (`LayersModel.getConfig().layers[i]`). */
 export interface LayerEntry {
@@ -33,7 +33,7 @@ export interface FoldPair {
 const FOLDABLE_CONVS = new Set(['Conv2D', 'GroupConv2D']);
 
 /** How many times each layer's outputs are read, by other layers and as model outputs. */
-function readers(config: ModelConfig): Map<string, number> {
+export function readers(config: ModelConfig): Map<string, number> {
   const count = new Map<string, number>();
   const read = (entry: InboundEntry) => count.set(entry[0], (count.get(entry[0]) ?? 0) + 1);
   for (const layer of config.layers) for (const node of layer.inboundNodes) node.forEach(read);
@@ -104,7 +104,7 @@ export function withoutBatchNorms(config: ModelConfig, pairs: readonly FoldPair[
 }
 
 /** A ReLU layer (ReLU without a cap, slope or threshold, or Activation('relu')). */
-function isPlainRelu(layer: LayerEntry): boolean {
+export function isPlainRelu(layer: LayerEntry): boolean {
   const c = layer.config;
   if (layer.className === 'Activation') return c['activation'] === 'relu';
   return layer.className === 'ReLU' && (c['maxValue'] ?? null) === null && (c['negativeSlope'] ?? 0) === 0 && (c['threshold'] ?? 0) === 0;

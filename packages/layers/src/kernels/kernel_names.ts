@@ -25,6 +25,14 @@ export interface GroupConv2DAttrs extends GroupConv2DCommonAttrs {
   activation: FusedActivation;
 }
 
+/**
+ * Forward with a residual (a ResNet shortcut) joining before the activation:
+ * y = act(groupConv(x, filter) + bias + residual). Inputs as {@link GroupConv2D} plus `residual`,
+ * shaped like y; {@link GroupConv2DAttrs}. Registered only where one kernel beats a convolution
+ * followed by Add and ReLU (see kernels/residual_fusion.ts); elsewhere the op composes those.
+ */
+export const GroupConv2DResidual = 'ResNeXtGroupConv2DResidual';
+
 /** Gradient with respect to the input. Inputs `dy` [n,oh,ow,o], `filter`; output shape `inputShape`. */
 export const GroupConv2DBackpropInput = 'ResNeXtGroupConv2DBackpropInput';
 export interface GroupConv2DBackpropInputAttrs extends GroupConv2DCommonAttrs {

@@ -35,7 +35,7 @@ type Kwargs = Parameters<tfl.layers.Layer['call']>[1];
  */
 export class GroupConv2D extends tfl.layers.Layer {
   /** The name under which the layer is serialized. */
-  static readonly className = 'GroupConv2D';
+  static readonly className: string = 'GroupConv2D';
 
   readonly filters: number;
   readonly groups: number;
@@ -76,7 +76,7 @@ export class GroupConv2D extends tfl.layers.Layer {
   }
 
   /** The activation the op fuses, or null when it has to run after the convolution. */
-  private get fusedActivation(): FusedActivation | null {
+  protected get fusedActivation(): FusedActivation | null {
     const name = this.activation.getClassName();
     return name === 'relu' || name === 'linear' ? name : null;
   }

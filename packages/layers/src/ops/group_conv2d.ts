@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GroupConvError } from '../errors.js';
 import { genericGroupConv2d } from '../kernels/generic/group_conv2d.js';
-import { GroupConv2D, type ConvPadding, type FusedActivation, type GroupConv2DAttrs } from '../kernels/kernel_names.js';
+import { GroupConv2D, GroupConv2DResidual, type ConvPadding, type FusedActivation, type GroupConv2DAttrs } from '../kernels/kernel_names.js';
+import { fusesResidual } from '../kernels/residual_fusion.js';
+import { groupConvGeometry } from './conv_geometry.js';
 import { hasKernel } from './dispatch.js';
 import { groupConv2dGradients } from './group_conv2d_grad.js';
 import { validateGroupConv2d } from './validate_group_conv2d.js';
@@ -18,6 +20,12 @@ export interface FusedGroupConv2DArgs {
   dilations?: number | [number, number];
   /** Added per output channel, shape [outChannels]. */
   bias?: tf.Tensor1D | tf.TensorLike;
+  /**
+   * Added to the output before the activation, shaped like the output (a ResNet shortcut):
+   * `activation(conv + bias + residual)`. Where the backend has a fused kernel for it (wasm), the
+   * output is written once instead of once per Add and ReLU.
+   */
+  residual?: tf.Tensor3D | tf.Tensor4D | tf.TensorLike;
   activation?: FusedActivation;
 }
 
@@ -57,23 +65,66 @@ function generic(
 }
 
 /**
- * Grouped 2-D convolution with an optional fused bias and activation:
- * `activation(groupConv2d(x, filter) + bias)`. The fused form saves a pass over the output at
- * inference, and is differentiable like the plain one.
+ * `activation(conv + bias + residual)`: the fused residual kernel where the backend has one and
+ * it pays (kernels/residual_fusion.ts), else the convolution, an Add and the activation.
+ */
+function withResidual(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | undefined, residual: tf.Tensor, attrs: GroupConv2DAttrs): tf.Tensor4D {
+  const outShape = groupConvGeometry(x.shape, filter.shape, attrs).outShape;
+  if (residual.rank !== 4 || !residual.shape.every((d, i) => d === outShape[i])) {
+    throw new GroupConvError(
+      `groupConv2d: residual must have the output's shape [${outShape.join(', ')}], got [${residual.shape.join(', ')}].`,
+    );
+  }
+  if (residual.dtype !== 'float32') throw new GroupConvError(`groupConv2d: residual must be float32, got ${residual.dtype}.`);
+  if (fusesResidual(x, filter, attrs)) {
+    const inputs: tf.NamedTensorMap = bias === undefined ? { x, filter, residual } : { x, filter, bias, residual };
+    return tf.engine().runKernel<tf.Tensor4D>(GroupConv2DResidual, inputs, attrs as unknown as tf.NamedAttrMap);
+  }
+  // Composed: the convolution, an Add and the activation. A custom gradient (the fused kernel's)
+  // keeps it differentiable where tfjs-core's gradients of Add and Relu are not registered.
+  const inputs = bias === undefined ? [x, filter, residual] : [x, filter, residual, bias];
+  const composed = tf.customGrad((...args: (tf.Tensor | SaveFunc)[]) => {
+    const save = args.pop() as SaveFunc;
+    const [xv, fv, rv, bv] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor1D | undefined];
+    const { strides, pad, groups, dilations } = attrs;
+    const sum = tf.add<tf.Tensor4D>(fusedGroupConv2d<tf.Tensor4D>({ x: xv, filter: fv, bias: bv, strides, pad, groups, dilations }), rv);
+    const value = attrs.activation === 'relu' ? tf.relu(sum) : sum;
+    save([xv, fv, value]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sf, sy] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+        const g = groupConv2dGradients(dy as tf.Tensor4D, sx, sf, sy, attrs);
+        const dResidual = attrs.activation === 'relu' ? tf.mul(dy, tf.step(sy)) : tf.clone(dy);
+        return bv === undefined ? [g.x(), g.filter(), dResidual] : [g.x(), g.filter(), dResidual, g.bias()];
+      },
+    };
+  });
+  return composed(...inputs);
+}
+
+/**
+ * Grouped 2-D convolution with an optional fused bias, residual and activation:
+ * `activation(groupConv2d(x, filter) + bias + residual)`. The fused form saves passes over the
+ * output at inference, and is differentiable like the plain one.
  *
  * @throws {@link GroupConvError} naming the offending sizes for a bad rank, dtype, channel count,
- *   filter depth, stride/dilation combination or padding.
+ *   filter depth, stride/dilation combination, padding, or residual shape.
  */
 export function fusedGroupConv2d<T extends tf.Tensor3D | tf.Tensor4D>(args: FusedGroupConv2DArgs): T {
   const x = asTensor(args.x) as tf.Tensor3D | tf.Tensor4D;
   const filter = asTensor(args.filter) as tf.Tensor4D;
   const bias = args.bias === undefined ? undefined : (asTensor(args.bias) as tf.Tensor1D);
+  const residual = args.residual === undefined ? undefined : asTensor(args.residual);
   const activation = args.activation ?? 'linear';
   if (activation !== 'linear' && activation !== 'relu') {
     throw new GroupConvError(`groupConv2d: activation must be 'linear' or 'relu', got '${String(activation)}'.`);
   }
   if (x.rank === 3) {
-    return tf.tidy(() => tf.squeeze<T>(fusedGroupConv2d<tf.Tensor4D>({ ...args, x: tf.expandDims<tf.Tensor4D>(x, 0) }), [0]));
+    return tf.tidy(() => {
+      const batched = { ...args, x: tf.expandDims<tf.Tensor4D>(x, 0), ...(residual !== undefined && { residual: tf.expandDims<tf.Tensor4D>(residual, 0) }) };
+      return tf.squeeze<T>(fusedGroupConv2d<tf.Tensor4D>(batched), [0]);
+    });
   }
   const x4 = x as tf.Tensor4D;
   const common = validateGroupConv2d(x4, filter, args.strides ?? 1, args.pad, args.groups, args.dilations ?? 1);
@@ -86,6 +137,7 @@ export function fusedGroupConv2d<T extends tf.Tensor3D | tf.Tensor4D>(args: Fuse
     throw new GroupConvError(`groupConv2d: bias must be float32, got ${bias.dtype}.`);
   }
   const attrs: GroupConv2DAttrs = { ...common, activation };
+  if (residual !== undefined) return withResidual(x4, filter, bias, residual, attrs) as T;
   if (common.groups === 1 && common.dilations[0] === 1 && common.dilations[1] === 1) {
     // A plain convolution: the backend's own fused conv (XNNPACK on wasm, multithreaded when the
     // backend is) is the fastest exact kernel, and tfjs-core differentiates it (dilation 1 only).

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { GroupConv2D, type GroupConv2DAttrs } from '../kernels/kernel_names.js';
+import { GroupConv2D, GroupConv2DResidual, type GroupConv2DAttrs } from '../kernels/kernel_names.js';
 import { groupConv2dBackpropFilter, groupConv2dBackpropInput } from './group_conv2d_backprop.js';
 
 /**
@@ -45,5 +45,22 @@ export const groupConv2dGradConfig: tf.GradConfig = {
     const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
     const grads = groupConv2dGradients(dy as tf.Tensor4D, x, filter, y, attrs as unknown as GroupConv2DAttrs);
     return grads;
+  },
+};
+
+/**
+ * The gradient of the GroupConv2DResidual kernel: GroupConv2D's for x, filter and bias, and for
+ * the residual the output gradient through the activation (the residual enters as a sum).
+ */
+export const groupConv2dResidualGradConfig: tf.GradConfig = {
+  kernelName: GroupConv2DResidual,
+  inputsToSave: ['x', 'filter'],
+  outputsToSave: [true],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+    const a = attrs as unknown as GroupConv2DAttrs;
+    const d = dy as tf.Tensor4D;
+    const grads = groupConv2dGradients(d, x, filter, y, a);
+    return { ...grads, residual: () => (a.activation === 'relu' ? tf.mul(d, tf.step(y)) : tf.clone(d)) };
   },
 };

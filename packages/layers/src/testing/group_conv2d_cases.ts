@@ -73,3 +73,17 @@ export const POINTWISE_CASES: readonly PointwiseCase[] = [
   p('1x1 stride 1, bias + ReLU, 13 -> 70, batch 2', [2, 6, 11, 13], 70, 1, true, 'relu'),
   p('1x1 stride 1, bias + ReLU, 160 -> 70, 15 rows', [1, 15, 13, 160], 70, 1, true, 'relu'),
 ];
+
+/**
+ * Cases for the residual form `relu(conv + bias + residual)`: 4 in / 4 out per group (wasm reads
+ * NHWC in place), padded output chunks, a packed grouped one, a dense 3x3 (composed on wasm), and
+ * 1x1 convolutions of at least 128 input channels (fused on wasm's FMA build).
+ */
+export const RESIDUAL_CASES: readonly ConvCase[] = [
+  FORWARD_CASES[4]!,
+  FORWARD_CASES[2]!,
+  FORWARD_CASES[11]!,
+  FORWARD_CASES[0]!,
+  POINTWISE_CASES[0]!,
+  POINTWISE_CASES[5]!,
+];

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { GroupConvError } from '../errors.js';
 import { fusedGroupConv2d, groupConv2d } from '../ops/group_conv2d.js';
 import { setKernelRunsForTesting } from '../kernels/wasm/kernel_threads.js';
-import { FORWARD_CASES, GRADIENT_CASES, POINTWISE_CASES, type ConvCase, type PointwiseCase } from './group_conv2d_cases.js';
+import { FORWARD_CASES, GRADIENT_CASES, POINTWISE_CASES, RESIDUAL_CASES, type ConvCase, type PointwiseCase } from './group_conv2d_cases.js';
 import { finiteDifferences, naiveGroupConv, randomArray, relativeError } from './naive_group_conv.js';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -45,6 +45,34 @@ function pointwiseReference(c: PointwiseCase, x: Float64Array, w: Float64Array, 
   return { y, shape: plain.shape };
 }
 
+/** relu(conv + bias + residual) of a case through the op, from float64 inputs. */
+function runResidual(c: ConvCase, x: ArrayLike<number>, w: ArrayLike<number>, bias: ArrayLike<number>, residual: ArrayLike<number>, shape: readonly number[]) {
+  return tf.tidy(() =>
+    fusedGroupConv2d<tf.Tensor4D>({
+      x: tf.tensor4d(Float32Array.from(x), c.xShape),
+      filter: tf.tensor4d(Float32Array.from(w), c.filterShape),
+      bias: tf.tensor1d(Float32Array.from(bias)),
+      residual: tf.tensor4d(Float32Array.from(residual), shape as [number, number, number, number]),
+      strides: c.strides,
+      pad: c.pad,
+      groups: c.groups,
+      dilations: c.dilations,
+      activation: 'relu',
+    }),
+  );
+}
+
+/** Inputs of a residual case and its float64 reference: relu(naive conv + bias + residual). */
+function residualCase(c: ConvCase, seed: number) {
+  const { x, w } = inputsOf(c, seed);
+  const plain = naiveGroupConv(x, w, c);
+  const bias = randomArray(c.filterShape[3], seed + 2);
+  const residual = randomArray(plain.y.length, seed + 3);
+  const co = c.filterShape[3];
+  const expected = plain.y.map((v, i) => Math.max(0, v + bias[i % co]! + residual[i]!));
+  return { x, w, bias, residual, shape: plain.shape, expected };
+}
+
 /** Every forward and pointwise case's output and each gradient case's dx, with kernel calls cut into `runs` runs of rows. */
 async function outputsInRuns(runs: number | undefined): Promise<Float32Array[]> {
   setKernelRunsForTesting(runs);
@@ -59,6 +87,12 @@ async function outputsInRuns(runs: number | undefined): Promise<Float32Array[]> 
     for (const c of POINTWISE_CASES) {
       const { x, w } = inputsOf(c, 43);
       const y = runPointwise(c, x, w, randomArray(c.filterShape[3], 45));
+      out.push(Float32Array.from(await y.data()));
+      y.dispose();
+    }
+    for (const c of RESIDUAL_CASES) {
+      const r = residualCase(c, 49);
+      const y = runResidual(c, r.x, r.w, r.bias, r.residual, r.shape);
       out.push(Float32Array.from(await y.data()));
       y.dispose();
     }
@@ -118,6 +152,15 @@ export function groupConv2dSpec(backend: string, options: { gradients?: boolean 
         }),
       );
       expect(relativeError(await y.data(), expected)).toBeLessThan(1e-5);
+      y.dispose();
+    });
+
+    it.each(RESIDUAL_CASES.map((c) => [c.name, c] as const))('adds a residual before the ReLU: %s', async (_, c) => {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const r = residualCase(c, 51);
+      const y = runResidual(c, r.x, r.w, r.bias, r.residual, r.shape);
+      expect(y.shape).toEqual(r.shape);
+      expect(relativeError(await y.data(), r.expected)).toBeLessThan(1e-5);
       y.dispose();
     });
 
@@ -211,6 +254,42 @@ export function groupConv2dSpec(backend: string, options: { gradients?: boolean 
         expect(relativeError(await db.data(), expectedDb)).toBeLessThan(1e-4);
         tf.dispose([dw, db]);
       });
+
+      it('gradients of the residual form: x and filter by finite differences, residual and bias by hand', async () => {
+        expect(await tf.setBackend(backend)).toBe(true);
+        const c = GRADIENT_CASES[4]!;
+        const { x, w, bias, residual, shape } = residualCase(c, 61);
+        const r = randomArray(size(shape), 63);
+        const co = c.filterShape[3];
+        const pre = (xv: Float64Array, wv: Float64Array) => naiveGroupConv(xv, wv, c).y.map((v, i) => v + bias[i % co]! + residual[i]!);
+        // L = Σ r · relu(conv + b + residual): dL/dresidual = r where the sum is positive, dL/db its per-channel sum.
+        const loss = (xv: Float64Array, wv: Float64Array) => pre(xv, wv).reduce((s, v, i) => s + Math.max(0, v) * r[i]!, 0);
+        const expectedDres = pre(x, w).map((v, i) => (v > 0 ? r[i]! : 0));
+        const expectedDb = new Float64Array(co);
+        expectedDres.forEach((v, i) => (expectedDb[i % co]! += v));
+        const [dx, dw, db, dres] = tf.tidy(() =>
+          tf.grads((xt: tf.Tensor, wt: tf.Tensor, bt: tf.Tensor, rt: tf.Tensor) =>
+            fusedGroupConv2d<tf.Tensor4D>({
+              x: xt as tf.Tensor4D,
+              filter: wt as tf.Tensor4D,
+              bias: bt as tf.Tensor1D,
+              residual: rt as tf.Tensor4D,
+              strides: c.strides,
+              pad: c.pad,
+              groups: c.groups,
+              activation: 'relu',
+            }),
+          )(
+            [tf.tensor4d(Float32Array.from(x), c.xShape), tf.tensor4d(Float32Array.from(w), c.filterShape), tf.tensor1d(Float32Array.from(bias)), tf.tensor(Float32Array.from(residual), shape)],
+            tf.tensor(Float32Array.from(r), shape),
+          ),
+        ) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        expect(relativeError(await dx.data(), finiteDifferences(loss, x, w, 'x', 1e-6))).toBeLessThan(1e-4);
+        expect(relativeError(await dw.data(), finiteDifferences(loss, x, w, 'w', 1e-6))).toBeLessThan(1e-4);
+        expect(relativeError(await db.data(), expectedDb)).toBeLessThan(1e-5);
+        expect(relativeError(await dres.data(), expectedDres)).toBeLessThan(1e-6);
+        tf.dispose([dx, dw, db, dres]);
+      });
     }
 
     it('does not leak tensors over 100 calls of the op and its gradient', async () => {
@@ -224,6 +303,9 @@ export function groupConv2dSpec(backend: string, options: { gradients?: boolean 
       const pb = tf.tensor1d(Float32Array.from(randomArray(p.filterShape[3], 5)));
       const once = () => {
         groupConv2d(x, w, c.strides, c.pad, c.groups).dispose();
+        tf.tidy(() => {
+          fusedGroupConv2d({ x, filter: w, strides: c.strides, pad: c.pad, groups: c.groups, residual: tf.onesLike(groupConv2d(x, w, c.strides, c.pad, c.groups)), activation: 'relu' });
+        });
         tf.fused.conv2d({ x: px, filter: pw, strides: p.strides, pad: p.pad, bias: pb, activation: 'relu' }).dispose();
         if (gradients) tf.dispose(tf.grads((a: tf.Tensor, b: tf.Tensor) => groupConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad, c.groups))([x, w]));
       };
@@ -249,6 +331,8 @@ export function groupConv2dSpec(backend: string, options: { gradients?: boolean 
         [() => groupConv2d(x, zeros([3, 3, 2, 6]), 0, 'same', 3), /strides must be positive integers, got \[0, 0\]/],
         [() => groupConv2d(x, zeros([3, 3, 2, 6]), 1, 'full' as 'same', 3), /pad must be 'same', 'valid' or explicit/],
         [() => groupConv2d(x, zeros([3, 3, 2, 6]), 1, 'same', 1.5), /groups must be a positive integer, got 1.5/],
+        [() => fusedGroupConv2d({ x, filter: zeros([3, 3, 2, 6]), pad: 'valid', groups: 3, residual: zeros([1, 5, 5, 6]) }), /residual must have the output's shape \[1, 3, 3, 6\], got \[1, 5, 5, 6\]/],
+        [() => fusedGroupConv2d({ x, filter: zeros([3, 3, 2, 6]), pad: 'same', groups: 3, residual: zeros([1, 5, 5, 6], 'int32') }), /residual must be float32, got int32/],
       ];
       tf.tidy(() => {
         for (const [call, message] of cases) {

@@ -8,8 +8,9 @@ import { packedFilter } from './packed_filters.js';
 import { heapOffset, withScratch, type WasmBackend } from './wasm_backend.js';
 
 /**
- * y = act(conv(x, filter) + bias) for any grouped geometry, on the backend's kernel threads (see
- * kernel_threads.ts). Returns a new output tensor.
+ * y = act(conv(x, filter) + bias + residual) for any grouped geometry, on the backend's kernel
+ * threads (see kernel_threads.ts); bias and residual (shaped like y) are optional. Returns a new
+ * output tensor.
  */
 export function groupConvForward(
   be: WasmBackend,
@@ -18,6 +19,7 @@ export function groupConvForward(
   bias: TensorInfo | undefined,
   geo: GroupConvGeometry,
   relu: boolean,
+  residual?: TensorInfo,
 ): TensorInfo {
   const y = be.makeOutput(geo.outShape, 'float32');
   if (util.sizeFromShape(geo.outShape) === 0) return y;
@@ -30,6 +32,7 @@ export function groupConvForward(
       heapOffset(be, x),
       packed,
       bias === undefined ? 0 : heapOffset(be, bias),
+      residual === undefined ? 0 : heapOffset(be, residual),
       heapOffset(be, y),
       scratch,
       relu ? 1 : 0,

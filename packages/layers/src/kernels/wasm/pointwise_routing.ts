@@ -31,7 +31,7 @@ import { kernelInstance } from './kernel_module.js';
 import type { WasmBackend } from './wasm_backend.js';
 
 /** The attributes of tfjs' Conv2D and FusedConv2D that decide whether we can run them. */
-interface ConvAttrs {
+export interface ConvAttrs {
   strides: number | [number, number];
   pad: ConvPadding;
   dataFormat?: string;
@@ -47,6 +47,28 @@ const ones = (v: number | [number, number] | undefined): boolean => v === undefi
 const pair = (v: number | [number, number]): [number, number] => (Array.isArray(v) ? v : [v, v]);
 
 /**
+ * Whether our kernel is the faster one for this convolution: 1×1 NHWC float32, no dilation, at
+ * most a per-channel bias and ReLU, at least MIN_IN_CHANNELS input channels, and our module is
+ * the relaxed-SIMD (FMA) build.
+ */
+export function pointwiseKernelWins(
+  be: WasmBackend,
+  inputs: { x?: TensorInfo; filter?: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo },
+  attrs: ConvAttrs,
+): boolean {
+  const { x, filter, bias, preluActivationWeights } = inputs;
+  if (x === undefined || filter === undefined || preluActivationWeights !== undefined) return false;
+  if (x.shape.length !== 4 || filter.shape.length !== 4 || filter.shape[0] !== 1 || filter.shape[1] !== 1) return false;
+  if (x.dtype !== 'float32' || filter.dtype !== 'float32' || filter.shape[2] !== x.shape[3]) return false;
+  if ((x.shape[3] ?? 0) < MIN_IN_CHANNELS) return false;
+  if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || !ones(attrs.dilations) || (attrs.dimRoundingMode ?? undefined) !== undefined) return false;
+  const activation = attrs.activation ?? 'linear';
+  if (activation !== 'linear' && activation !== 'relu') return false;
+  if (bias !== undefined && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== filter.shape[3])) return false;
+  return kernelInstance(be).relaxed;
+}
+
+/**
  * Our kernel's output for a 1×1 NHWC float32 convolution with at most a per-channel bias and ReLU,
  * or undefined when it is not such a convolution or our kernel is not the faster one here.
  */
@@ -55,19 +77,11 @@ export function pointwiseConv(
   inputs: { x?: TensorInfo; filter?: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo },
   attrs: ConvAttrs,
 ): TensorInfo | undefined {
-  const { x, filter, bias, preluActivationWeights } = inputs;
-  if (x === undefined || filter === undefined || preluActivationWeights !== undefined) return undefined;
-  if (x.shape.length !== 4 || filter.shape.length !== 4 || filter.shape[0] !== 1 || filter.shape[1] !== 1) return undefined;
-  if (x.dtype !== 'float32' || filter.dtype !== 'float32' || filter.shape[2] !== x.shape[3]) return undefined;
-  if ((x.shape[3] ?? 0) < MIN_IN_CHANNELS) return undefined;
-  if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || !ones(attrs.dilations) || (attrs.dimRoundingMode ?? undefined) !== undefined) return undefined;
-  const activation = attrs.activation ?? 'linear';
-  if (activation !== 'linear' && activation !== 'relu') return undefined;
-  if (bias !== undefined && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== filter.shape[3])) return undefined;
-  if (!kernelInstance(be).relaxed) return undefined;
+  if (!pointwiseKernelWins(be, inputs, attrs)) return undefined;
+  const { x, filter, bias } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo };
   const geo = groupConvGeometry(x.shape, filter.shape, { strides: pair(attrs.strides), pad: attrs.pad, dilations: [1, 1], groups: 1 });
   if (util.sizeFromShape(geo.outShape) === 0) return undefined;
-  return groupConvForward(be, x, filter, bias, geo, activation === 'relu');
+  return groupConvForward(be, x, filter, bias, geo, (attrs.activation ?? 'linear') === 'relu');
 }
 
 /** Marks our wrappers, so a setup that runs again does not wrap twice. */

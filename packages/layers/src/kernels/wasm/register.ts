@@ -1,5 +1,5 @@
 // Registers our wasm-backend kernels (a side effect, declared in package.json): the grouped
-// convolution and its gradients, plus tfjs' own Conv2DBackpropFilter that tfjs-backend-wasm lacks;
+// convolution (also with a fused residual) and its gradients, plus tfjs' own Conv2DBackpropFilter that tfjs-backend-wasm lacks;
 // and wraps tfjs' 1x1 Conv2D / FusedConv2D once the wasm backend is active.
 // Nothing here loads @tensorflow/tfjs-backend-wasm; where WebAssembly SIMD is unavailable nothing
 // is registered and the ops use their generic paths.
@@ -8,6 +8,8 @@ import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter.js';
 import { groupConv2dWasmConfig } from './group_conv2d.js';
 import { groupConv2dBackpropFilterWasmConfig } from './group_conv2d_backprop_filter.js';
 import { groupConv2dBackpropInputWasmConfig } from './group_conv2d_backprop_input.js';
+import { groupConv2dResidualWasmConfig, wasmResidualFusionRule } from './group_conv2d_residual.js';
+import { registerResidualFusionRule } from '../residual_fusion.js';
 import { wasmKernelsAvailable } from './kernel_module.js';
 import { routePointwiseConvs } from './pointwise_routing.js';
 
@@ -15,7 +17,8 @@ if (wasmKernelsAvailable) {
   // The grouped convolution's setup (run whenever the wasm backend becomes active) also routes
   // tfjs' 1x1 convolutions to our kernel where it is faster (pointwise_routing.ts).
   registerKernel({ ...groupConv2dWasmConfig, setupFunc: routePointwiseConvs });
-  for (const config of [groupConv2dBackpropInputWasmConfig, groupConv2dBackpropFilterWasmConfig]) registerKernel(config);
+  for (const config of [groupConv2dResidualWasmConfig, groupConv2dBackpropInputWasmConfig, groupConv2dBackpropFilterWasmConfig]) registerKernel(config);
+  registerResidualFusionRule('wasm', wasmResidualFusionRule);
   // Never replace a Conv2DBackpropFilter the wasm backend registered itself.
   if (getKernel(conv2dBackpropFilterWasmConfig.kernelName, 'wasm') === undefined) registerKernel(conv2dBackpropFilterWasmConfig);
 }

@@ -9,7 +9,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
+import { fusedGroupConv2d } from '../../ops/group_conv2d.js';
 import { groupConv2dSpec } from '../../testing/group_conv2d_spec.js';
+import { GroupConv2DResidual } from '../kernel_names.js';
 import '../register_all.js';
 import { kernelInstance } from './kernel_module.js';
 import { pointwiseConv } from './pointwise_routing.js';
@@ -55,6 +57,23 @@ describe('relaxed SIMD build on wasm', () => {
       expect(pointwiseConv(be, { x, filter: w1, bias: tf.ones([1]) }, attrs)).toBeUndefined();
     });
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('fuses a residual into exactly the 1x1 convolutions it takes over', async () => {
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const kernelsOf = async (inChannels: number) => {
+      const x = tf.ones<tf.Rank.R4>([1, 4, 4, inChannels]);
+      const filter = tf.ones<tf.Rank.R4>([1, 1, inChannels, 8]);
+      const bias = tf.ones<tf.Rank.R1>([8]);
+      const residual = tf.fill<tf.Rank.R4>([1, 4, 4, 8], -1);
+      const info = await tf.profile(() => fusedGroupConv2d({ x, filter, bias, pad: 'valid', groups: 1, residual, activation: 'relu' }));
+      // Σ of the input channels' ones, + 1 bias, - 1 residual.
+      expect(new Set(await (info.result as tf.Tensor).data())).toEqual(new Set([inChannels]));
+      tf.dispose([x, filter, bias, residual, info.result]);
+      return info.kernels.map((k) => k.name);
+    };
+    expect(await kernelsOf(128)).toEqual([GroupConv2DResidual]);
+    expect(await kernelsOf(64)).not.toContain(GroupConv2DResidual);
   });
 });
 

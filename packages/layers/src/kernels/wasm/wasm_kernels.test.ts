@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fusedGroupConv2d, groupConv2d } from '../../ops/group_conv2d.js';
 import type { ConvCase } from '../../testing/group_conv2d_cases.js';
 import { axisGeometry, naiveGroupConv, randomArray, relativeError } from '../../testing/naive_group_conv.js';
-import { GroupConv2D, GroupConv2DBackpropFilter, GroupConv2DBackpropInput } from '../kernel_names.js';
+import { GroupConv2D, GroupConv2DBackpropFilter, GroupConv2DBackpropInput, GroupConv2DResidual } from '../kernel_names.js';
 import '../register_all.js';
 import { heapMemory, type WasmBackend } from './wasm_backend.js';
 
@@ -77,21 +77,48 @@ describe('wasm kernels', () => {
     tf.dispose([x, w, b, ...(info.result as tf.Tensor[])]);
   });
 
-  it.each(CASES.map((k) => [k.name, k] as const))('forward, plain and with bias + ReLU: %s', async (_, k) => {
+  it.each(CASES.map((k) => [k.name, k] as const))('forward, plain, with bias + ReLU, and with a residual too: %s', async (_, k) => {
     await tf.setBackend('wasm');
     const x = randomArray(size(k.xShape), 1);
     const w = randomArray(size(k.filterShape), 2);
     const bias = randomArray(k.filterShape[3], 3);
     const expected = naiveGroupConv(x, w, k);
+    const residual = randomArray(expected.y.length, 4);
     const co = k.filterShape[3];
-    const [plain, fused] = tf.tidy(() => {
+    const [plain, fused, withResidual] = tf.tidy(() => {
       const args = { x: tf.tensor4d(Float32Array.from(x), k.xShape), filter: tf.tensor4d(Float32Array.from(w), k.filterShape), strides: k.strides, pad: k.pad, groups: k.groups, dilations: k.dilations };
-      return [fusedGroupConv2d<tf.Tensor4D>(args), fusedGroupConv2d<tf.Tensor4D>({ ...args, bias: tf.tensor1d(Float32Array.from(bias)), activation: 'relu' })] as const;
+      const biased = { ...args, bias: tf.tensor1d(Float32Array.from(bias)), activation: 'relu' as const };
+      return [
+        fusedGroupConv2d<tf.Tensor4D>(args),
+        fusedGroupConv2d<tf.Tensor4D>(biased),
+        fusedGroupConv2d<tf.Tensor4D>({ ...biased, residual: tf.tensor4d(Float32Array.from(residual), expected.shape) }),
+      ] as const;
     });
     expect(plain.shape).toEqual(expected.shape);
     expect(relativeError(await plain.data(), expected.y)).toBeLessThan(1e-5);
     expect(relativeError(await fused.data(), expected.y.map((v, i) => Math.max(0, v + bias[i % co]!)))).toBeLessThan(1e-5);
-    tf.dispose([plain, fused]);
+    expect(relativeError(await withResidual.data(), expected.y.map((v, i) => Math.max(0, v + bias[i % co]! + residual[i]!)))).toBeLessThan(1e-5);
+    tf.dispose([plain, fused, withResidual]);
+  });
+
+  it('fuses the residual of grouped convolutions into our kernel, bit-identical to our kernel, Add and ReLU', async () => {
+    await tf.setBackend('wasm');
+    const k = CASES[4]!;
+    const x = tf.tensor4d(Float32Array.from(randomArray(size(k.xShape), 5)), k.xShape);
+    const w = tf.tensor4d(Float32Array.from(randomArray(size(k.filterShape), 6)), k.filterShape);
+    const b = tf.tensor1d(Float32Array.from(randomArray(k.filterShape[3], 7)));
+    const args = { x, filter: w, bias: b, strides: k.strides, pad: k.pad, groups: k.groups };
+    const conv = fusedGroupConv2d<tf.Tensor4D>(args);
+    const residual = tf.tensor4d(Float32Array.from(randomArray(conv.size, 8)), conv.shape);
+    const info = await tf.profile(() => fusedGroupConv2d<tf.Tensor4D>({ ...args, residual, activation: 'relu' }));
+    expect(info.kernels.map((kernel) => kernel.name)).toEqual([GroupConv2DResidual]);
+    const unfused = tf.relu(tf.add(conv, residual));
+    expect(await (info.result as tf.Tensor).data()).toEqual(await unfused.data());
+    // A plain 3x3 convolution stays on XNNPACK (faster than our kernel there), then Add and ReLU.
+    const dense = tf.zeros<tf.Rank.R4>([1, 6, 6, 8]);
+    const plainInfo = await tf.profile(() => fusedGroupConv2d({ x: dense, filter: tf.ones([3, 3, 8, 8]), pad: 'same', groups: 1, residual: tf.zeros<tf.Rank.R4>([1, 6, 6, 8]), activation: 'relu' }));
+    expect(plainInfo.kernels.map((kernel) => kernel.name)).not.toContain(GroupConv2DResidual);
+    tf.dispose([x, w, b, conv, residual, unfused, dense, info.result, plainInfo.result]);
   });
 
   it.each(CASES.map((k) => [k.name, k] as const))('input and filter gradients equal the cpu kernels\': %s', async (_, k) => {
