@@ -131,21 +131,34 @@ int group_conv_forward_scratch(GEOMETRY) {
 }
 
 /*
- * y [n][oh][ow][o] = act(groupConv(x [n][h][w][c], filter) + bias + residual [n][oh][ow][o]), bias
- * and residual may be null, relu != 0 applies ReLU. `packed` is the filter packed by group_conv_pack_filter (transpose = 0).
- *
- * Output rows [first, end) of all images counted image after image (row r is row r % oh of image
- * r / oh), so threads can share a call: every output value is computed by the same instructions
- * whatever the split, and results are bit-identical to one call over all rows. `scratch_base` has
- * group_conv_forward_scratch bytes per thread; thread `slot` uses its own share.
+ * Whether output channels can be split between calls: one group, output written in place (a tile
+ * copy would overwrite the other calls' channels), not the per-pixel all-groups or NHWC cores.
  */
-EXPORT("group_conv_forward")
-void group_conv_forward(int slot, int first, int end, const float *x, const float *packed, const float *bias,
-                        const float *residual, float *y, char *scratch_base, int relu, GEOMETRY) {
-  float *scratch = (float *)(scratch_base + (long long)slot * group_conv_forward_scratch(n, h, w, c, kh, kw, o, groups,
-                                                                                        sh, sw, dh, dw, pt, pl, oh, ow));
-  end = min_i(end, n * oh);
-  if (first >= end) return;
+INLINE int fwd_channel_split(int n, int c, int kh, int kw, int o, int groups, int oh, int ow) {
+  return groups == 1 && !fwd_nhwc(c, o, groups) && !fwd_all_groups(c, kh, kw, o, groups) &&
+         output_in_cache(n, oh * ow * o);
+}
+
+/*
+ * How many channel parts group_conv_forward should cut this convolution into for `threads`
+ * threads (1: split by rows only). Cut by rows, every run of rows streams the whole filter; cut by
+ * channels, every part packs the whole input. So channels are split when the filter outweighs the
+ * input (ResNeXt-50's last stages: 7x7 or 14x14 pixels, up to 2048 x 1024 weights), which also
+ * balances threads where there are fewer rows than runs (7 rows on 2 threads: 4 against 3).
+ */
+EXPORT("group_conv_forward_parts")
+int group_conv_forward_parts(int threads, GEOMETRY) {
+  if (threads < 2 || !fwd_channel_split(n, c, kh, kw, o, groups, oh, ow)) return 1;
+  if ((long long)kh * kw * c * o <= (long long)n * h * w * c) return 1;
+  return min_i(ceil_div(round4(o), 16), 4 * threads);
+}
+
+/*
+ * Output channels [s0, s1) of output rows [first, end) (see group_conv_forward); s0 and s1 lie on
+ * the 16-channel chunk grid (s1 may be the padded channel count), or span every channel.
+ */
+INLINE void fwd_rows(float *scratch, int first, int end, int s0, int s1, const float *x, const float *packed,
+                     const float *bias, const float *residual, float *y, int relu, GEOMETRY) {
   const int cg = c / groups, og = o / groups, ogp = round4(og);
   const int planes = ceil_div(cg, 4);
   const int ntaps = kh * kw;
@@ -204,7 +217,7 @@ void group_conv_forward(int slot, int first, int end, const float *x, const floa
         for (int g0 = 0; g0 < groups; g0 += line_groups) {
           const int g1 = min_i(groups, g0 + line_groups);
           if (!aligned) pack_window(window, image, h, w, c, g0 * cg, cg, iy0, in_rows, -pl, cols, sw);
-          for (int s = 0; s < ogp; s += chunk_width(ogp, s)) {
+          for (int s = s0; s < s1; s += chunk_width(ogp, s)) {
             for (int r = 0; r < rows; r++) {
               for (int g = g0; g < g1; g++) {
                 const float *win = aligned ? window + g * planes * plane_len : window;
@@ -219,5 +232,42 @@ void group_conv_forward(int slot, int first, int end, const float *x, const floa
       }
       if (!direct) copy_floats(y + (b * oh + oy0) * ow * o, out, rows * ow * o);
     }
+  }
+}
+
+/*
+ * y [n][oh][ow][o] = act(groupConv(x [n][h][w][c], filter) + bias + residual [n][oh][ow][o]), bias
+ * and residual may be null, relu != 0 applies ReLU. `packed` is the filter packed by
+ * group_conv_pack_filter (transpose = 0).
+ *
+ * The work is `parts` x (n * oh) units: unit u is output row u % (n * oh) (rows counted image
+ * after image) of channel part u / (n * oh), a run of whole 16-channel chunks (parts from
+ * group_conv_forward_parts; 1 = all channels). Calls over units [first, end) can share the work
+ * between threads: every output value is computed by the same instructions whatever the split
+ * and the number of parts, so results are bit-identical to one call over everything. Where
+ * channels cannot be split, part 0 computes every channel and the other parts nothing.
+ * `scratch_base` has group_conv_forward_scratch bytes per thread; thread `slot` uses its own share.
+ */
+EXPORT("group_conv_forward")
+void group_conv_forward(int slot, int first, int end, const float *x, const float *packed, const float *bias,
+                        const float *residual, float *y, char *scratch_base, int relu, int parts, GEOMETRY) {
+  float *scratch = (float *)(scratch_base + (long long)slot * group_conv_forward_scratch(n, h, w, c, kh, kw, o, groups,
+                                                                                        sh, sw, dh, dw, pt, pl, oh, ow));
+  const int rows = n * oh, ogp = round4(o / groups), chunks = ceil_div(ogp, 16);
+  const int split = parts > 1 && fwd_channel_split(n, c, kh, kw, o, groups, oh, ow);
+  end = min_i(end, max_i(parts, 1) * rows);
+  for (int u = first; u < end;) {
+    const int part = u / rows, r0 = u % rows, r1 = min_i(rows, r0 + (end - u));
+    int s0 = 0, s1 = part == 0 ? ogp : 0;
+    if (split) {
+      /* Part p: chunks [p * chunks / parts, (p + 1) * chunks / parts), every chunk but the last 16 wide. */
+      s0 = 16 * (int)((long long)part * chunks / parts);
+      s1 = min_i(ogp, 16 * (int)((long long)(part + 1) * chunks / parts));
+    }
+    if (s0 < s1) {
+      fwd_rows(scratch, r0, r1, s0, s1, x, packed, bias, residual, y, relu, n, h, w, c, kh, kw, o, groups, sh, sw, dh,
+               dw, pt, pl, oh, ow);
+    }
+    u += r1 - r0;
   }
 }

@@ -33,6 +33,8 @@ export const FORWARD_CASES: readonly ConvCase[] = [
   c('8 groups dilation 2 valid batch 3', [3, 9, 9, 16], [3, 3, 2, 24], 8, [1, 1], 'valid', [2, 2]),
   c('depthwise 5 groups', [1, 5, 7, 5], [3, 3, 1, 5], 5, [1, 1], 'same'),
   c('16 groups 8 in 16 out stride 2 valid', [1, 9, 9, 128], [3, 3, 8, 256], 16, [2, 2], 'valid'),
+  // More weights than input: the wasm kernel's threads split output channels (16 + 16 + 8).
+  c('dense dilated, 20 pixels, 40 out (channel parts)', [1, 4, 5, 8], [3, 3, 8, 40], 1, [1, 1], 'same', [2, 2]),
 ];
 
 /** Small cases for finite-difference gradient checks (every element is perturbed). */
@@ -72,12 +74,13 @@ export const POINTWISE_CASES: readonly PointwiseCase[] = [
   p('1x1 stride 2 same, ReLU, ResNeXt-like 256 -> 48', [1, 11, 11, 256], 48, 2, false, 'relu', 'same'),
   p('1x1 stride 1, bias + ReLU, 13 -> 70, batch 2', [2, 6, 11, 13], 70, 1, true, 'relu'),
   p('1x1 stride 1, bias + ReLU, 160 -> 70, 15 rows', [1, 15, 13, 160], 70, 1, true, 'relu'),
+  p('1x1 stride 2, bias + ReLU, 128 -> 120, 3x3 out (channel parts)', [1, 5, 6, 128], 120, 2, true, 'relu'),
 ];
 
 /**
  * Cases for the residual form `relu(conv + bias + residual)`: 4 in / 4 out per group (wasm reads
- * NHWC in place), padded output chunks, a packed grouped one, a dense 3x3 (composed on wasm), and
- * 1x1 convolutions of at least 128 input channels (fused on wasm's FMA build).
+ * NHWC in place), padded output chunks, a packed grouped one, a dense 3x3 (composed on wasm),
+ * 1x1 convolutions of at least 128 input channels (fused on wasm's FMA build), and channel parts.
  */
 export const RESIDUAL_CASES: readonly ConvCase[] = [
   FORWARD_CASES[4]!,
@@ -86,4 +89,6 @@ export const RESIDUAL_CASES: readonly ConvCase[] = [
   FORWARD_CASES[0]!,
   POINTWISE_CASES[0]!,
   POINTWISE_CASES[5]!,
+  POINTWISE_CASES[6]!,
+  FORWARD_CASES[12]!,
 ];

@@ -3,7 +3,7 @@ import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geomet
 import { GroupConv2D, type GroupConv2DAttrs } from '../kernel_names.js';
 import { geometryNumbers } from '../../ops/conv_geometry.js';
 import { kernelsFor } from './kernel_module.js';
-import { kernelThreads, runRows } from './kernel_threads.js';
+import { kernelThreads, runRows, splitWays } from './kernel_threads.js';
 import { packedFilter } from './packed_filters.js';
 import { heapOffset, withScratch, type WasmBackend } from './wasm_backend.js';
 
@@ -27,8 +27,11 @@ export function groupConvForward(
   const args = geometryNumbers(geo);
   const packed = packedFilter(be, filter, geo, 'forward');
   const threads = kernelThreads(be);
+  // Few pixels and many weights: threads take channel parts (all rows each) instead of runs of rows.
+  const parts = kernels.group_conv_forward_parts(splitWays(be), ...args);
+  const rows = geo.batchSize * geo.outHeight;
   withScratch(be, threads * kernels.group_conv_forward_scratch(...args), (scratch) =>
-    runRows(be, 'group_conv_forward', threads, geo.batchSize * geo.outHeight, [
+    runRows(be, 'group_conv_forward', threads, parts * rows, [
       heapOffset(be, x),
       packed,
       bias === undefined ? 0 : heapOffset(be, bias),
@@ -36,8 +39,9 @@ export function groupConvForward(
       heapOffset(be, y),
       scratch,
       relu ? 1 : 0,
+      parts,
       ...args,
-    ]),
+    ], parts > 1 ? rows : undefined),
   );
   return y;
 }

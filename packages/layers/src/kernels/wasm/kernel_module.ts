@@ -20,7 +20,10 @@ export interface KernelExports {
   group_conv_pack_filter(dst: number, filter: number, transpose: number, ...geometry: number[]): void;
   group_conv_forward_scratch(...geometry: number[]): number;
   /** Output rows [first, end) (see `runRows` in kernel_threads.ts); scratch holds a share per thread, `slot` is this thread's. */
-  group_conv_forward: (slot: number, first: number, end: number, x: number, packed: number, bias: number, residual: number, y: number, scratch: number, relu: number, ...geometry: number[]) => void;
+  /** Channel parts to cut the forward pass into for `threads` threads (1: rows only). */
+  group_conv_forward_parts(threads: number, ...geometry: number[]): number;
+  /** Work units [first, end): `parts` x (n * oh) (see csrc/group_conv_forward.c). */
+  group_conv_forward: (slot: number, first: number, end: number, x: number, packed: number, bias: number, residual: number, y: number, scratch: number, relu: number, parts: number, ...geometry: number[]) => void;
   group_conv_backprop_input_scratch(...geometry: number[]): number;
   /** dx rows [first, end), like group_conv_forward. */
   group_conv_backprop_input: (slot: number, first: number, end: number, dy: number, packed: number, dx: number, scratch: number, ...geometry: number[]) => void;

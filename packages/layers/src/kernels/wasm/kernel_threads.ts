@@ -232,16 +232,26 @@ function poolFor(backend: WasmBackend): KernelPool | undefined {
 }
 
 /**
- * Runs `kernel(slot, first, end, ...args)` over rows [0, total) on `threads` threads (from
- * {@link kernelThreads}, with that many scratch shares), or on this thread alone.
+ * The number of ways a kernel call's work is cut: the threads of {@link kernelThreads}, or when
+ * testing, the runs set by {@link setKernelRunsForTesting}. Kernels that choose a split of their
+ * own (channel parts) plan for this many.
  */
-export function runRows(backend: WasmBackend, kernel: RowKernel, threads: number, total: number, args: readonly number[]): void {
+export function splitWays(backend: WasmBackend): number {
+  return runsOverride ?? kernelThreads(backend);
+}
+
+/**
+ * Runs `kernel(slot, first, end, ...args)` over rows [0, total) on `threads` threads (from
+ * {@link kernelThreads}, with that many scratch shares), or on this thread alone. Threads take
+ * runs of `step` rows (default: about RUNS_PER_THREAD runs per thread).
+ */
+export function runRows(backend: WasmBackend, kernel: RowKernel, threads: number, total: number, args: readonly number[], step?: number): void {
   const pool = threads > 1 ? poolFor(backend) : undefined;
   if (pool !== undefined && pool.workers.length + 1 === threads) {
-    pool.run(kernel, total, Math.max(1, Math.ceil(total / (threads * RUNS_PER_THREAD))), args);
+    pool.run(kernel, total, step ?? Math.max(1, Math.ceil(total / (threads * RUNS_PER_THREAD))), args);
     return;
   }
   const fn: (...a: number[]) => void = kernelInstance(backend).exports[kernel];
-  const step = runsOverride === undefined ? total : Math.max(1, Math.ceil(total / runsOverride));
-  for (let first = 0; first < total; first += step) fn(0, first, Math.min(first + step, total), ...args);
+  const run = runsOverride === undefined ? total : Math.max(1, Math.ceil(total / runsOverride));
+  for (let first = 0; first < total; first += run) fn(0, first, Math.min(first + run, total), ...args);
 }

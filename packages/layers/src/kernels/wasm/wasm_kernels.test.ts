@@ -11,6 +11,8 @@ import type { ConvCase } from '../../testing/group_conv2d_cases.js';
 import { axisGeometry, naiveGroupConv, randomArray, relativeError } from '../../testing/naive_group_conv.js';
 import { GroupConv2D, GroupConv2DBackpropFilter, GroupConv2DBackpropInput, GroupConv2DResidual } from '../kernel_names.js';
 import '../register_all.js';
+import { groupConvGeometry, geometryNumbers } from '../../ops/conv_geometry.js';
+import { kernelsFor } from './kernel_module.js';
 import { heapMemory, type WasmBackend } from './wasm_backend.js';
 
 type Shape4 = [number, number, number, number];
@@ -147,6 +149,21 @@ describe('wasm kernels', () => {
     const [wasmDx, wasmDw] = await gradients('wasm');
     expect(relativeError(wasmDx!, cpuDx!)).toBeLessThan(1e-5);
     expect(relativeError(wasmDw!, cpuDw!)).toBeLessThan(1e-5);
+  });
+
+  it('splits output channels between threads only where the filter outweighs the input', async () => {
+    await tf.setBackend('wasm');
+    const kernels = kernelsFor(tf.backend() as WasmBackend);
+    const parts = (threads: number, x: Shape4, f: Shape4, groups = 1, strides: [number, number] = [1, 1]) =>
+      kernels.group_conv_forward_parts(threads, ...geometryNumbers(groupConvGeometry(x, f, { strides, pad: 'valid', dilations: [1, 1], groups })));
+    // ResNeXt-50's last stage: 7x7 pixels, 1024 x 2048 weights; 2 threads take 4 parts each.
+    expect(parts(2, [1, 7, 7, 1024], [1, 1, 1024, 2048])).toBe(8);
+    expect(parts(2, [1, 14, 14, 1024], [1, 1, 1024, 2048], 1, [2, 2])).toBe(8);
+    expect(parts(2, [1, 3, 3, 128], [1, 1, 128, 24])).toBe(2); // 24 channels: two chunks (16 + 8)
+    expect(parts(1, [1, 7, 7, 1024], [1, 1, 1024, 2048])).toBe(1); // one thread: nothing to balance
+    expect(parts(2, [1, 56, 56, 256], [1, 1, 256, 128])).toBe(1); // more input than weights: rows
+    expect(parts(2, [1, 7, 7, 1024], [3, 3, 32, 1024], 32)).toBe(1); // grouped: rows
+    expect(parts(2, [8, 7, 7, 1024], [1, 1, 1024, 2048])).toBe(1); // batch 8: a 3.2 MB output is tiled, not in place
   });
 
   it('packs filters per tensor, not per heap address: a freed filter\'s successor is not stale', async () => {
