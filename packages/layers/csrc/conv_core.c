@@ -17,9 +17,11 @@
 
 /*
  * One block of PB pixels. N and PB are constants at every call, so the loops over them unroll
- * and the accumulator arrays become wasm locals.
+ * and the accumulator arrays become wasm locals. INPLACE (a constant too) reads an NHWC input
+ * where it lies: pixels px_step floats apart and planes 4 floats apart, instead of a packed window
+ * (pixels 4 floats apart, planes plane_len apart). Both sum in the same order: same results.
  */
-INLINE void conv_block(const int N, const int PB, float *y, const float *res, int y_step, const float *x, int plane_len, int planes,
+INLINE void conv_block(const int N, const int PB, const int INPLACE, int px_step, float *y, const float *res, int y_step, const float *x, int plane_len, int planes,
                        const int *taps, int ntaps, const float *w, int w_tap, const float *bias, int relu,
                        int valid) {
   /* Fixed extents (PB <= 8, N <= 16), not [PB][N / 4]: that would be a variable-length array. */
@@ -39,8 +41,8 @@ INLINE void conv_block(const int N, const int PB, float *y, const float *res, in
         v128_t wv[4];
         UNROLL for (int j = 0; j < N / 4; j++) wv[j] = wasm_v128_load(wq + cc * N + 4 * j);
         UNROLL for (int p = 0; p < PB; p++) {
-          const v128_t xs = N >= SHUFFLE_MIN_N ? lane_splat(wasm_v128_load(xq + 4 * p), cc)
-                                               : wasm_v128_load32_splat(xq + 4 * p + cc);
+          const float *xp = INPLACE ? xq + p * px_step : xq + 4 * p;
+          const v128_t xs = N >= SHUFFLE_MIN_N ? lane_splat(wasm_v128_load(xp), cc) : wasm_v128_load32_splat(xp + cc);
           UNROLL for (int j = 0; j < N / 4; j++) acc[p][j] = MADD(acc[p][j], xs, wv[j]);
         }
       }
@@ -69,14 +71,15 @@ INLINE void conv_block(const int N, const int PB, float *y, const float *res, in
  * tail. Each block runs `groups` groups in turn, group g offset by g times the *_group strides,
  * so with all groups of a small filter each block writes whole output pixels, in order.
  */
-INLINE void conv_row_n(const int N, const int PB, float *y, const float *res, int y_step, int pixels, const float *x, int plane_len,
+INLINE void conv_row_n(const int N, const int PB, const int INPLACE, int px_step, float *y, const float *res, int y_step, int pixels, const float *x, int plane_len,
                        int planes, const int *taps, int ntaps, const float *w, const float *bias, int relu,
                        int valid, int groups, int y_group, int x_group, int w_group, int b_group) {
   const int w_tap = planes * 4 * N;
   int p = 0;
 #define BLOCKS(PBK)                                                                                             \
   for (int g = 0; g < groups; g++)                                                                               \
-    conv_block(N, PBK, y + p * y_step + g * y_group, res ? res + p * y_step + g * y_group : 0, y_step, x + 4 * p + g * x_group, plane_len, planes, taps,   \
+    conv_block(N, PBK, INPLACE, px_step, y + p * y_step + g * y_group, res ? res + p * y_step + g * y_group : 0,  \
+               y_step, x + (INPLACE ? p * px_step : 4 * p) + g * x_group, plane_len, planes, taps,                 \
                ntaps, w + g * w_group, w_tap, bias ? bias + g * b_group : 0, relu, valid);
   for (; p + PB <= pixels; p += PB) {
     BLOCKS(PB)
@@ -106,12 +109,29 @@ INLINE void conv_row_n(const int N, const int PB, float *y, const float *res, in
                                                      const float *w, const float *bias, int relu, int valid,   \
                                                      int groups, int y_group, int x_group, int w_group,         \
                                                      int b_group) {                                            \
-    conv_row_n(N, PB, y, res, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, y_group, \
-               x_group, w_group, b_group);                                                                     \
+    conv_row_n(N, PB, 0, 0, y, res, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, \
+               y_group, x_group, w_group, b_group);                                                            \
+  }                                                                                                            \
+  __attribute__((noinline)) static void pointwise_row_##N(float *y, const float *res, int y_step, int pixels,   \
+                                                          const float *x, int px_step, int planes, const float *w, \
+                                                          const float *bias, int relu, int valid) {           \
+    const int tap[2] = {0, 0};                                                                                 \
+    conv_row_n(N, PB, 1, px_step, y, res, y_step, pixels, x, 4, planes, tap, 1, w, bias, relu, valid, 1, 0, 0, 0, 0); \
   }
 CONV_ROW_N(4, PB4)
 CONV_ROW_N(8, PB8)
 CONV_ROW_N(16, PB16)
+
+void pointwise_row(int n, float *y, const float *res, int y_step, int pixels, const float *x, int px_step, int planes,
+                   const float *w, const float *bias, int relu, int valid) {
+  if (n == 16) {
+    pointwise_row_16(y, res, y_step, pixels, x, px_step, planes, w, bias, relu, valid);
+  } else if (n == 8) {
+    pointwise_row_8(y, res, y_step, pixels, x, px_step, planes, w, bias, relu, valid);
+  } else {
+    pointwise_row_4(y, res, y_step, pixels, x, px_step, planes, w, bias, relu, valid);
+  }
+}
 
 void conv_row(int n, float *y, const float *res, int y_step, int pixels, const float *x, int plane_len, int planes, const int *taps,
               int ntaps, const float *w, const float *bias, int relu, int valid, int groups, int y_group, int x_group,

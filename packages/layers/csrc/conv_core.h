@@ -30,4 +30,12 @@ void conv_row(int n, float *y, const float *res, int y_step, int pixels, const f
               int ntaps, const float *w, const float *bias, int relu, int valid, int groups, int y_group, int x_group,
               int w_group, int b_group);
 
+/*
+ * conv_row for a 1x1 filter of one group on an NHWC input read in place (no packed window):
+ * pixel i's input channels start at x + i * px_step, planes = channels / 4 (a multiple of 4);
+ * w is the packed chunk [planes * 4][N]. Same instructions and order as conv_row: same results.
+ */
+void pointwise_row(int n, float *y, const float *res, int y_step, int pixels, const float *x, int px_step, int planes,
+                   const float *w, const float *bias, int relu, int valid);
+
 #endif

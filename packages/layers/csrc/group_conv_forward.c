@@ -50,6 +50,15 @@ INLINE int fwd_window_floats(int rows, int c, int kh, int kw, int groups, int sh
          (cg_aligned(c, groups) ? planes * groups : planes);
 }
 
+/*
+ * Whether a 1x1 convolution of one group reads its NHWC input in place (pointwise_row) instead of
+ * packing it: with one tap every pixel's channels are already contiguous, so the packing would
+ * only copy the input (about the size of a ResNeXt-50 activation map per call).
+ */
+INLINE int fwd_pointwise_inplace(int c, int kh, int kw, int o, int groups, int pt, int pl) {
+  return kh == 1 && kw == 1 && groups == 1 && c % 4 == 0 && pt == 0 && pl == 0 && !fwd_all_groups(c, kh, kw, o, groups);
+}
+
 /* Whether the input is read in place by nhwc_conv_row: 4 input and 4 output channels per group. */
 INLINE int fwd_nhwc(int c, int o, int groups) { return c / groups == 4 && o / groups == 4; }
 
@@ -171,6 +180,7 @@ INLINE void fwd_rows(float *scratch, int first, int end, int s0, int s1, const f
   const int group_floats = ntaps * planes * 4 * ogp;
   const int all_groups = fwd_all_groups(c, kh, kw, o, groups);
   const int direct = fwd_direct(n, c, kh, kw, o, groups, oh, ow);
+  const int inplace = fwd_pointwise_inplace(c, kh, kw, o, groups, pt, pl);
 
   if (fwd_nhwc(c, o, groups)) {
     fwd_nhwc_run(x, packed, bias, residual, y, (int *)scratch, relu, first, end, n, h, w, c, kh, kw, o, groups, sh, sw, dh, dw,
@@ -206,7 +216,7 @@ INLINE void fwd_rows(float *scratch, int first, int end, int s0, int s1, const f
       const int plane_len = in_rows * row_len;
       const int iy0 = oy0 * sh - pt;
       /* With whole 4-channel planes per group, one sequential pass packs every group's window. */
-      if (aligned) pack_window(window, image, h, w, c, 0, c, iy0, in_rows, -pl, cols, sw);
+      if (aligned && !inplace) pack_window(window, image, h, w, c, 0, c, iy0, in_rows, -pl, cols, sw);
       if (all_groups) {
         /* Small filter: every group per pixel block, so whole output pixels are written in order. */
         for (int r = 0; r < rows; r++) {
@@ -219,6 +229,13 @@ INLINE void fwd_rows(float *scratch, int first, int end, int s0, int s1, const f
           if (!aligned) pack_window(window, image, h, w, c, g0 * cg, cg, iy0, in_rows, -pl, cols, sw);
           for (int s = s0; s < s1; s += chunk_width(ogp, s)) {
             for (int r = 0; r < rows; r++) {
+              if (inplace) {
+                /* One group, one tap: row oy0 + r reads input row (oy0 + r) * sh, every sw-th pixel. */
+                pointwise_row(chunk_width(ogp, s), dest + r * ow * o + s, res ? res + r * ow * o + s : 0, o, ow,
+                              image + (iy0 + r * sh) * w * c, sw * c, planes, packed + planes * 4 * s,
+                              bias ? packed_bias + s : 0, relu, og - s);
+                continue;
+              }
               for (int g = g0; g < g1; g++) {
                 const float *win = aligned ? window + g * planes * plane_len : window;
                 conv_row(chunk_width(ogp, s), dest + r * ow * o + g * og + s,

@@ -51,6 +51,9 @@ const CASES: ConvCase[] = [
   c('4 / 4, dilation 2, explicit pad', [1, 9, 11, 16], [3, 3, 4, 16], 4, [1, 1], [[0, 0], [3, 1], [0, 4], [0, 0]], [2, 2]),
   c('4 / 4, 5x4 filter wider than the image, stride (1, 2)', [2, 7, 3, 8], [5, 4, 4, 8], 2, [1, 2], 'same'),
   c('4 / 4, 1x1 valid, odd rows', [1, 5, 8, 12], [1, 1, 4, 12], 3, [1, 1], 'valid'),
+  // One group, 1x1: the input is read in place (dilation only routes it to our kernel).
+  c('1x1 one group, stride 2, read in place', [2, 7, 9, 20], [1, 1, 20, 24], 1, [2, 2], 'valid'),
+  c('1x1 one group, dilation 2, read in place', [1, 5, 7, 20], [1, 1, 20, 24], 1, [1, 1], 'valid', [2, 2]),
 ];
 
 beforeAll(async () => {
