@@ -40,7 +40,11 @@ const SPINS = 2000;
 /** How long the first call waits for the workers to start; after that our kernels run on the calling thread only. */
 const START_TIMEOUT_MS = 5000;
 
-/** Runs of rows per thread a call is cut into: fine enough to even out threads the OS delays. */
+/**
+ * Runs of rows per thread a call is cut into, at least: fine enough to even out threads the OS
+ * delays. Run lengths round down, so there are never fewer runs than this (14 rows on 2 threads:
+ * 14 runs of 1, not 7 runs of 2, which split 4 against 3).
+ */
 const RUNS_PER_THREAD = 4;
 
 // The worker: instantiate, report ready, then run jobs forever (waiting on SEQ between jobs).
@@ -243,12 +247,12 @@ export function splitWays(backend: WasmBackend): number {
 /**
  * Runs `kernel(slot, first, end, ...args)` over rows [0, total) on `threads` threads (from
  * {@link kernelThreads}, with that many scratch shares), or on this thread alone. Threads take
- * runs of `step` rows (default: about RUNS_PER_THREAD runs per thread).
+ * runs of `step` rows (default: at least RUNS_PER_THREAD runs per thread where there are enough rows).
  */
 export function runRows(backend: WasmBackend, kernel: RowKernel, threads: number, total: number, args: readonly number[], step?: number): void {
   const pool = threads > 1 ? poolFor(backend) : undefined;
   if (pool !== undefined && pool.workers.length + 1 === threads) {
-    pool.run(kernel, total, step ?? Math.max(1, Math.ceil(total / (threads * RUNS_PER_THREAD))), args);
+    pool.run(kernel, total, step ?? Math.max(1, Math.floor(total / (threads * RUNS_PER_THREAD))), args);
     return;
   }
   const fn: (...a: number[]) => void = kernelInstance(backend).exports[kernel];
