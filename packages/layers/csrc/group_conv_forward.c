@@ -228,6 +228,13 @@ INLINE void fwd_rows(float *scratch, int first, int end, int s0, int s1, const f
           const int g1 = min_i(groups, g0 + line_groups);
           if (!aligned) pack_window(window, image, h, w, c, g0 * cg, cg, iy0, in_rows, -pl, cols, sw);
           for (int s = s0; s < s1; s += chunk_width(ogp, s)) {
+            if (inplace && sh == 1 && sw == 1) {
+              /* Stride 1: the tile's rows are one run of contiguous pixels in x, y and the residual,
+                 so they go as one row (fewer short tail blocks on 7- or 14-pixel rows). */
+              pointwise_row(chunk_width(ogp, s), dest + s, res ? res + s : 0, o, rows * ow, image + iy0 * w * c, c,
+                            planes, packed + planes * 4 * s, bias ? packed_bias + s : 0, relu, og - s);
+              continue;
+            }
             for (int r = 0; r < rows; r++) {
               if (inplace) {
                 /* One group, one tap: row oy0 + r reads input row (oy0 + r) * sh, every sw-th pixel. */
