@@ -13,11 +13,11 @@ describe('resnext fashion-mnist', () => {
       accuracy: number;
       predictions: { index: number; label: string; predicted: string }[];
     };
-    expect(report.model).toBe('resnext_fmnist.quick_fmnist');
+    expect(report.model).toBe('resnext_fmnist.full_fmnist');
     expect(report.images).toBe(1000);
     expect(report.accuracy).toBe(report.correct / 1000);
-    // The weights measure 90.13 % on all 10,000 images; 1,000 images vary by about a point.
-    expect(report.accuracy).toBeGreaterThan(0.86);
+    // The weights measure 92.34 % on all 10,000 images; 1,000 images vary by about a point.
+    expect(report.accuracy).toBeGreaterThan(0.88);
     expect(report.predictions.map((p) => [p.index, p.label])).toEqual([
       [0, 'Ankle boot'],
       [1, 'Pullover'],

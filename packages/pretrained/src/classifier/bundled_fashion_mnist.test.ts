@@ -11,6 +11,7 @@ import { readBundledWeights } from '../download/bundled.js';
 import { IntegrityError } from '../download/errors.js';
 import { fetchWeightsToPath } from '../download/fetch_weights.js';
 import { normalizeInterleavedToFloat32 } from '../preprocess/normalize.js';
+import { FASHION_MNIST_WEIGHTS } from '../registry/fashion_mnist_records.js';
 import { getWeights } from '../registry/weights_registry.js';
 import { load } from './load.js';
 
@@ -26,13 +27,13 @@ describe('bundled Fashion-MNIST weights', () => {
   const record = getWeights('resnext_fmnist');
 
   it('are the default for resnext_fmnist and read from the package, verified', async () => {
-    expect(record.id).toBe('resnext_fmnist.quick_fmnist');
+    expect(record.id).toBe('resnext_fmnist.full_fmnist');
     const source = record.sources[0]!;
     const bytes = await readBundledWeights(source);
     expect(bytes.length).toBe(source.bytes);
     const { path, fromCache } = await fetchWeightsToPath(record, { offline: true });
     expect(fromCache).toBe(true);
-    expect(path).toMatch(/packages\/pretrained\/weights\/resnext_fmnist\.quick_fmnist\.safetensors$/);
+    expect(path).toMatch(/packages\/pretrained\/weights\/resnext_fmnist\.full_fmnist\.safetensors$/);
   });
 
   it('refuse a file that does not match the record', async () => {
@@ -43,10 +44,11 @@ describe('bundled Fashion-MNIST weights', () => {
     await expect(readBundledWeights({ ...source, url: 'bundled:../../package.json' })).rejects.toThrow(/plain file name/);
   });
 
-  it('classify the 10,000 test images offline with the accuracy their record states', async () => {
+  it.each(FASHION_MNIST_WEIGHTS.map((r) => [r.id, r] as const))('%s: classifies the 10,000 test images offline with the accuracy its record states', async (id, record) => {
     const images = idx('t10k-images-idx3-ubyte').subarray(16, 16 + N * 784);
     const labels = idx('t10k-labels-idx1-ubyte').subarray(8, 8 + N);
-    const classifier = await load({ model: 'resnext_fmnist', offline: true });
+    const classifier = await load({ model: id, offline: true });
+    expect(classifier.meta.id).toBe(id);
     expect(classifier.labels[9]).toBe('Ankle boot');
     const { mean, std } = classifier.meta.preprocessing;
     const pixels = normalizeInterleavedToFloat32(images, mean, std);
