@@ -75,6 +75,7 @@ export const POINTWISE_CASES: readonly PointwiseCase[] = [
   p('1x1 stride 1, bias + ReLU, 13 -> 70, batch 2', [2, 6, 11, 13], 70, 1, true, 'relu'),
   p('1x1 stride 1, bias + ReLU, 160 -> 70, 15 rows', [1, 15, 13, 160], 70, 1, true, 'relu'),
   p('1x1 stride 2, bias + ReLU, 128 -> 120, 3x3 out (channel parts)', [1, 5, 6, 128], 120, 2, true, 'relu'),
+  p('1x1 stride 1, bias + ReLU, 520 -> 20 (input channels in three passes)', [2, 3, 7, 520], 20, 1, true, 'relu'),
 ];
 
 /**
@@ -90,5 +91,6 @@ export const RESIDUAL_CASES: readonly ConvCase[] = [
   POINTWISE_CASES[0]!,
   POINTWISE_CASES[5]!,
   POINTWISE_CASES[6]!,
+  POINTWISE_CASES[7]!,
   FORWARD_CASES[12]!,
 ];
