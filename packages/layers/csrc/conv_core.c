@@ -16,19 +16,33 @@
 #define SHUFFLE_MIN_N 8
 
 /*
+ * Input planes (4 channels each) per pass of pointwise_row: 64 planes of a 16-wide chunk are 16 KB
+ * of weights, which then stay in L1 while every pixel of the row streams past, instead of the
+ * whole chunk (64 KB at 1024 input channels, 128 KB at 2048) coming from L2 for every block.
+ */
+#define K_BLOCK_PLANES 64
+
+/*
  * One block of PB pixels. N and PB are constants at every call, so the loops over them unroll
  * and the accumulator arrays become wasm locals. INPLACE (a constant too) reads an NHWC input
  * where it lies: pixels px_step floats apart and planes 4 floats apart, instead of a packed window
  * (pixels 4 floats apart, planes plane_len apart). Both sum in the same order: same results.
  */
-INLINE void conv_block(const int N, const int PB, const int INPLACE, int px_step, float *y, const float *res, int y_step, const float *x, int plane_len, int planes,
+INLINE void conv_block(const int N, const int PB, const int INPLACE, int px_step, int resume, float *y, const float *res, int y_step, const float *x, int plane_len, int planes,
                        const int *taps, int ntaps, const float *w, int w_tap, const float *bias, int relu,
                        int valid) {
   /* Fixed extents (PB <= 8, N <= 16), not [PB][N / 4]: that would be a variable-length array. */
   v128_t acc[8][4];
-  UNROLL for (int j = 0; j < N / 4; j++) {
-    const v128_t b = bias ? wasm_v128_load(bias + 4 * j) : wasm_f32x4_splat(0.0f);
-    UNROLL for (int p = 0; p < PB; p++) acc[p][j] = b;
+  if (resume) {
+    /* Continue the partial sums an earlier pass over the first input channels stored in y. */
+    UNROLL for (int p = 0; p < PB; p++) {
+      UNROLL for (int j = 0; j < N / 4; j++) acc[p][j] = load_upto(y + p * y_step + 4 * j, valid - 4 * j);
+    }
+  } else {
+    UNROLL for (int j = 0; j < N / 4; j++) {
+      const v128_t b = bias ? wasm_v128_load(bias + 4 * j) : wasm_f32x4_splat(0.0f);
+      UNROLL for (int p = 0; p < PB; p++) acc[p][j] = b;
+    }
   }
   for (int t = 0; t < ntaps; t++) {
     const float *xt = x + taps[2 * t];
@@ -71,14 +85,14 @@ INLINE void conv_block(const int N, const int PB, const int INPLACE, int px_step
  * tail. Each block runs `groups` groups in turn, group g offset by g times the *_group strides,
  * so with all groups of a small filter each block writes whole output pixels, in order.
  */
-INLINE void conv_row_n(const int N, const int PB, const int INPLACE, int px_step, float *y, const float *res, int y_step, int pixels, const float *x, int plane_len,
+INLINE void conv_row_n(const int N, const int PB, const int INPLACE, int px_step, int resume, float *y, const float *res, int y_step, int pixels, const float *x, int plane_len,
                        int planes, const int *taps, int ntaps, const float *w, const float *bias, int relu,
                        int valid, int groups, int y_group, int x_group, int w_group, int b_group) {
   const int w_tap = planes * 4 * N;
   int p = 0;
 #define BLOCKS(PBK)                                                                                             \
   for (int g = 0; g < groups; g++)                                                                               \
-    conv_block(N, PBK, INPLACE, px_step, y + p * y_step + g * y_group, res ? res + p * y_step + g * y_group : 0,  \
+    conv_block(N, PBK, INPLACE, px_step, resume, y + p * y_step + g * y_group, res ? res + p * y_step + g * y_group : 0,  \
                y_step, x + (INPLACE ? p * px_step : 4 * p) + g * x_group, plane_len, planes, taps,                 \
                ntaps, w + g * w_group, w_tap, bias ? bias + g * b_group : 0, relu, valid);
   for (; p + PB <= pixels; p += PB) {
@@ -109,14 +123,20 @@ INLINE void conv_row_n(const int N, const int PB, const int INPLACE, int px_step
                                                      const float *w, const float *bias, int relu, int valid,   \
                                                      int groups, int y_group, int x_group, int w_group,         \
                                                      int b_group) {                                            \
-    conv_row_n(N, PB, 0, 0, y, res, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, \
+    conv_row_n(N, PB, 0, 0, 0, y, res, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, \
                y_group, x_group, w_group, b_group);                                                            \
   }                                                                                                            \
   __attribute__((noinline)) static void pointwise_row_##N(float *y, const float *res, int y_step, int pixels,   \
                                                           const float *x, int px_step, int planes, const float *w, \
                                                           const float *bias, int relu, int valid) {           \
     const int tap[2] = {0, 0};                                                                                 \
-    conv_row_n(N, PB, 1, px_step, y, res, y_step, pixels, x, 4, planes, tap, 1, w, bias, relu, valid, 1, 0, 0, 0, 0); \
+    /* Input channels in blocks whose weights stay in L1 across the row (see K_BLOCK_PLANES); partial sums  \
+       wait in y between blocks, so every output sums its products in the same order as in one pass. */       \
+    for (int q0 = 0; q0 < planes; q0 += K_BLOCK_PLANES) {                                                      \
+      const int count = min_i(K_BLOCK_PLANES, planes - q0), last = q0 + count == planes;                       \
+      conv_row_n(N, PB, 1, px_step, q0 > 0, y, last ? res : 0, y_step, pixels, x + 4 * q0, 4, count, tap, 1,   \
+                 w + q0 * 4 * N, bias, last ? relu : 0, valid, 1, 0, 0, 0, 0);                                 \
+    }                                                                                                          \
   }
 CONV_ROW_N(4, PB4)
 CONV_ROW_N(8, PB8)
