@@ -173,26 +173,54 @@ function base64Literal(bytes) {
   return `[\n${lines.map((line) => `  '${line}',`).join('\n')}\n].join('')`;
 }
 
+/**
+ * The shared-memory build differs from the plain one only in its import section (the memory's
+ * limits flags and maximum): the bytes [at, at + remove) of the plain binary, replaced by `insert`.
+ * Shipping that patch instead of a second binary halves the generated module. Fails the build if
+ * applying the patch does not give the shared binary byte for byte.
+ */
+function sharedPatch(name, plain, shared) {
+  let prefix = 0;
+  while (prefix < plain.length && prefix < shared.length && plain[prefix] === shared[prefix]) prefix++;
+  let suffix = 0;
+  const room = Math.min(plain.length, shared.length) - prefix;
+  while (suffix < room && plain[plain.length - 1 - suffix] === shared[shared.length - 1 - suffix]) suffix++;
+  const patch = { at: prefix, remove: plain.length - prefix - suffix, insert: Buffer.from(shared.subarray(prefix, shared.length - suffix)).toString('hex') };
+  const rebuilt = Buffer.concat([plain.subarray(0, patch.at), Buffer.from(patch.insert, 'hex'), plain.subarray(patch.at + patch.remove)]);
+  if (!rebuilt.equals(Buffer.from(shared))) fail(`${name}: the shared build is not the plain one with one region replaced`);
+  if (patch.remove + patch.insert.length / 2 > 64) fail(`${name}: the shared build differs in ${patch.remove} bytes, more than its import section`);
+  return patch;
+}
+
 function render({ plain, shared, plainRelaxed, sharedRelaxed, sourcesHash, version }) {
+  const patch = (p) => `{ at: ${p.at}, remove: ${p.remove}, insert: '${p.insert}' }`;
   return `// GENERATED FILE, do not edit: written by tools/build-wasm-kernels.mjs from packages/layers/csrc/*.c
 // (sources sha256 ${sourcesHash}) with ${version}.
 // Regenerate with \`node tools/build-wasm-kernels.mjs\`; \`--check\` verifies this file is current.
+
+/** How a shared-memory build differs from its plain twin: bytes [at, at + remove) replaced by \`insert\` (hex). */
+export interface SharedMemoryPatch {
+  at: number;
+  remove: number;
+  insert: string;
+}
 
 /** The kernel module importing a non-shared \`env.memory\` (tfjs' single-threaded wasm builds), base64. */
 export const KERNELS_WASM_BASE64 =
 ${base64Literal(plain)};
 
-/** The same kernels importing a shared \`env.memory\` (tfjs' threaded wasm build), base64. */
-export const KERNELS_WASM_SHARED_BASE64 =
-${base64Literal(shared)};
+/**
+ * The same kernels importing a shared \`env.memory\` (tfjs' threaded wasm build): identical but for
+ * the import section's memory limits, so shipped as a patch of {@link KERNELS_WASM_BASE64}.
+ */
+export const KERNELS_WASM_SHARED_PATCH: SharedMemoryPatch = ${patch(sharedPatch('shared', plain, shared))};
 
 /** {@link KERNELS_WASM_BASE64} built with relaxed SIMD (FMA), base64. */
 export const KERNELS_WASM_RELAXED_BASE64 =
 ${base64Literal(plainRelaxed)};
 
-/** {@link KERNELS_WASM_SHARED_BASE64} built with relaxed SIMD (FMA), base64. */
-export const KERNELS_WASM_SHARED_RELAXED_BASE64 =
-${base64Literal(sharedRelaxed)};
+/** The shared-memory twin of {@link KERNELS_WASM_RELAXED_BASE64}, as a patch of it. */
+export const KERNELS_WASM_SHARED_RELAXED_PATCH: SharedMemoryPatch = ${patch(sharedPatch('shared relaxed', plainRelaxed, sharedRelaxed))};
 `;
 }
 

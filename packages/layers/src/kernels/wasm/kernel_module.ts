@@ -6,8 +6,9 @@
 import {
   KERNELS_WASM_BASE64,
   KERNELS_WASM_RELAXED_BASE64,
-  KERNELS_WASM_SHARED_BASE64,
-  KERNELS_WASM_SHARED_RELAXED_BASE64,
+  KERNELS_WASM_SHARED_PATCH,
+  KERNELS_WASM_SHARED_RELAXED_PATCH,
+  type SharedMemoryPatch,
 } from './generated/kernels_wasm.js';
 import { heapMemory, type WasmBackend } from './wasm_backend.js';
 
@@ -54,15 +55,28 @@ interface Variant {
   module: WebAssembly.Module | undefined;
 }
 
-function variant(base64: string): Variant {
-  return { bytes: decodeBase64(base64), module: undefined };
+function variant(bytes: Uint8Array<ArrayBuffer>): Variant {
+  return { bytes, module: undefined };
 }
 
+/** The shared-memory twin of a plain build: its bytes with the import section's region replaced. */
+export function applySharedMemoryPatch(plain: Uint8Array, patch: SharedMemoryPatch): Uint8Array<ArrayBuffer> {
+  const insert = new Uint8Array(patch.insert.length / 2);
+  for (let i = 0; i < insert.length; i++) insert[i] = parseInt(patch.insert.slice(2 * i, 2 * i + 2), 16);
+  const out = new Uint8Array(plain.length - patch.remove + insert.length);
+  out.set(plain.subarray(0, patch.at));
+  out.set(insert, patch.at);
+  out.set(plain.subarray(patch.at + patch.remove), patch.at + insert.length);
+  return out;
+}
+
+const PLAIN_BYTES = decodeBase64(KERNELS_WASM_BASE64);
+const RELAXED_BYTES = decodeBase64(KERNELS_WASM_RELAXED_BASE64);
 const VARIANTS = {
-  plain: variant(KERNELS_WASM_BASE64),
-  shared: variant(KERNELS_WASM_SHARED_BASE64),
-  plainRelaxed: variant(KERNELS_WASM_RELAXED_BASE64),
-  sharedRelaxed: variant(KERNELS_WASM_SHARED_RELAXED_BASE64),
+  plain: variant(PLAIN_BYTES),
+  shared: variant(applySharedMemoryPatch(PLAIN_BYTES, KERNELS_WASM_SHARED_PATCH)),
+  plainRelaxed: variant(RELAXED_BYTES),
+  sharedRelaxed: variant(applySharedMemoryPatch(RELAXED_BYTES, KERNELS_WASM_SHARED_RELAXED_PATCH)),
 };
 
 // Compiled asynchronously at import (Chrome forbids synchronous compilation of modules over 4 KB

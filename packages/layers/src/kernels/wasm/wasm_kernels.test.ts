@@ -12,7 +12,8 @@ import { axisGeometry, naiveGroupConv, randomArray, relativeError } from '../../
 import { GroupConv2D, GroupConv2DBackpropFilter, GroupConv2DBackpropInput, GroupConv2DResidual } from '../kernel_names.js';
 import '../register_all.js';
 import { groupConvGeometry, geometryNumbers } from '../../ops/conv_geometry.js';
-import { kernelsFor } from './kernel_module.js';
+import { KERNELS_WASM_BASE64, KERNELS_WASM_SHARED_PATCH } from './generated/kernels_wasm.js';
+import { applySharedMemoryPatch, kernelsFor } from './kernel_module.js';
 import { heapMemory, type WasmBackend } from './wasm_backend.js';
 
 type Shape4 = [number, number, number, number];
@@ -152,6 +153,17 @@ describe('wasm kernels', () => {
     const [wasmDx, wasmDw] = await gradients('wasm');
     expect(relativeError(wasmDx!, cpuDx!)).toBeLessThan(1e-5);
     expect(relativeError(wasmDw!, cpuDw!)).toBeLessThan(1e-5);
+  });
+
+  it('derives the shared-memory build from the plain one: it links against a shared memory only', () => {
+    const plain = Uint8Array.from(atob(KERNELS_WASM_BASE64), (ch) => ch.charCodeAt(0));
+    const shared = new WebAssembly.Module(applySharedMemoryPatch(plain, KERNELS_WASM_SHARED_PATCH));
+    const sharedMemory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
+    const plainMemory = new WebAssembly.Memory({ initial: 16 });
+    expect(() => new WebAssembly.Instance(shared, { env: { memory: sharedMemory } })).not.toThrow();
+    expect(() => new WebAssembly.Instance(shared, { env: { memory: plainMemory } })).toThrow(WebAssembly.LinkError);
+    expect(() => new WebAssembly.Instance(new WebAssembly.Module(plain), { env: { memory: sharedMemory } })).toThrow(WebAssembly.LinkError);
+    expect(WebAssembly.Module.exports(shared)).toEqual(WebAssembly.Module.exports(new WebAssembly.Module(plain)));
   });
 
   it('splits output channels between threads only where the filter outweighs the input', async () => {
