@@ -23,6 +23,18 @@ export interface ModelConfig {
   outputLayers: InboundEntry[];
 }
 
+/**
+ * Reads of a removed layer's output, redirected to the layer that now produces it: `replacement`
+ * maps removed layer → its replacement. Every removed layer here was called once with one output,
+ * so its (node 0, tensor 0) becomes the replacement's (0, 0); call kwargs stay.
+ */
+export function redirectReads(replacement: ReadonlyMap<string, string>): (entry: InboundEntry) => InboundEntry {
+  return (entry) => {
+    const target = replacement.get(entry[0]);
+    return target === undefined ? entry : ([target, entry[1], entry[2], ...entry.slice(3)] as InboundEntry);
+  };
+}
+
 /** A convolution and the BatchNormalization that reads its output and nothing else does. */
 export interface FoldPair {
   conv: string;
@@ -84,11 +96,7 @@ export function findFoldPairs(config: ModelConfig): FoldPair[] {
 export function withoutBatchNorms(config: ModelConfig, pairs: readonly FoldPair[]): ModelConfig {
   const convOf = new Map(pairs.map((p) => [p.bn, p.conv]));
   const folded = new Set(pairs.map((p) => p.conv));
-  const redirect = (entry: InboundEntry): InboundEntry => {
-    const conv = convOf.get(entry[0]);
-    // The convolution is called once and has one output, so BN's (0, 0) becomes the conv's (0, 0).
-    return conv === undefined ? entry : [conv, entry[1], entry[2], ...entry.slice(3)] as InboundEntry;
-  };
+  const redirect = redirectReads(convOf);
   const copy = structuredClone(config);
   return {
     ...copy,
@@ -127,10 +135,7 @@ export function withFusedRelus(config: ModelConfig, convs: ReadonlySet<string>):
     }
   }
   const fused = new Set(convOf.values());
-  const redirect = (entry: InboundEntry): InboundEntry => {
-    const conv = convOf.get(entry[0]);
-    return conv === undefined ? entry : ([conv, entry[1], entry[2], ...entry.slice(3)] as InboundEntry);
-  };
+  const redirect = redirectReads(convOf);
   const copy = structuredClone(config);
   return {
     ...copy,

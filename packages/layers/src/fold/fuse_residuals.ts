@@ -3,7 +3,7 @@
  * with the shortcut → ReLU, is one {@link ResidualGroupConv2D} layer called on [conv input,
  * shortcut]: on wasm one kernel then writes the block output once instead of three times.
  */
-import { isPlainRelu, readers, type InboundEntry, type LayerEntry, type ModelConfig } from './fold_plan.js';
+import { isPlainRelu, readers, redirectReads, type InboundEntry, type LayerEntry, type ModelConfig } from './fold_plan.js';
 
 /** Config keys GroupConv2D takes, from a Conv2D's or a GroupConv2D's config. */
 const CONV_KEYS = [
@@ -90,10 +90,7 @@ export function withFusedResiduals(config: ModelConfig, convs: ReadonlySet<strin
   const endOfAdd = new Map(ends.map((e) => [e.add.name, e]));
   const fusedConvs = new Set(ends.map((e) => e.conv.name));
   const convOfRelu = new Map(ends.map((e) => [e.relu.name, e.conv.name]));
-  const redirect = (entry: InboundEntry): InboundEntry => {
-    const conv = convOfRelu.get(entry[0]);
-    return conv === undefined ? entry : ([conv, entry[1], entry[2], ...entry.slice(3)] as InboundEntry);
-  };
+  const redirect = redirectReads(convOfRelu);
   const copy = structuredClone(config);
   const layers: LayerEntry[] = [];
   for (const layer of copy.layers) {

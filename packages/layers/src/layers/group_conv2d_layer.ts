@@ -76,7 +76,7 @@ export class GroupConv2D extends tfl.layers.Layer {
   }
 
   /** The activation the op fuses, or null when it has to run after the convolution. */
-  protected get fusedActivation(): FusedActivation | null {
+  private get fusedActivation(): FusedActivation | null {
     const name = this.activation.getClassName();
     return name === 'relu' || name === 'linear' ? name : null;
   }
@@ -123,21 +123,24 @@ export class GroupConv2D extends tfl.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
-    return tf.tidy(() => {
-      const x = oneTensor(inputs) as tf.Tensor4D;
-      const fused = this.fusedActivation;
-      const y = fusedGroupConv2d<tf.Tensor4D>({
-        x,
-        filter: this.kernel!.read() as tf.Tensor4D,
-        bias: this.bias === null ? undefined : (this.bias.read() as tf.Tensor1D),
-        strides: this.strides,
-        pad: opPadding(this.padding),
-        groups: this.groups,
-        dilations: this.dilationRate,
-        activation: fused ?? 'linear',
-      });
-      return fused === null ? this.activation.apply(y) : y;
+    return tf.tidy(() => this.convolve(oneTensor(inputs) as tf.Tensor4D));
+  }
+
+  /** activation(conv(x) + bias (+ residual)) with this layer's weights: the fused op, then any activation it cannot fuse. */
+  protected convolve(x: tf.Tensor4D, residual?: tf.Tensor4D): tf.Tensor {
+    const fused = this.fusedActivation;
+    const y = fusedGroupConv2d<tf.Tensor4D>({
+      x,
+      filter: this.kernel!.read() as tf.Tensor4D,
+      bias: this.bias === null ? undefined : (this.bias.read() as tf.Tensor1D),
+      ...(residual !== undefined && { residual }),
+      strides: this.strides,
+      pad: opPadding(this.padding),
+      groups: this.groups,
+      dilations: this.dilationRate,
+      activation: fused ?? 'linear',
     });
+    return fused === null ? this.activation.apply(y) : y;
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {

@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { GroupConvError } from '../errors.js';
-import { fusedGroupConv2d } from '../ops/group_conv2d.js';
 import { GroupConv2D } from './group_conv2d_layer.js';
-import { opPadding } from './group_conv2d_layer_args.js';
 
 type Kwargs = Parameters<tfl.layers.Layer['call']>[1];
 
@@ -38,19 +36,7 @@ export class ResidualGroupConv2D extends GroupConv2D {
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const [x, residual] = this.pair(Array.isArray(inputs) ? inputs : [inputs]);
-      const fused = this.fusedActivation;
-      const y = fusedGroupConv2d<tf.Tensor4D>({
-        x: x as tf.Tensor4D,
-        filter: this.kernel!.read() as tf.Tensor4D,
-        bias: this.bias === null ? undefined : (this.bias.read() as tf.Tensor1D),
-        residual: residual as tf.Tensor4D,
-        strides: this.strides,
-        pad: opPadding(this.padding),
-        groups: this.groups,
-        dilations: this.dilationRate,
-        activation: fused ?? 'linear',
-      });
-      return fused === null ? this.activation.apply(y) : y;
+      return this.convolve(x as tf.Tensor4D, residual as tf.Tensor4D);
     });
   }
 

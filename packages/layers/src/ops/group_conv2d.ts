@@ -36,20 +36,27 @@ function asTensor(v: tf.Tensor | tf.TensorLike): tf.Tensor {
   return v instanceof tf.Tensor ? v : tf.tensor(v, undefined, 'float32');
 }
 
-function generic(
+/**
+ * act(linear(x, filter, bias) + residual) with our fused kernels' gradient: core ops give the
+ * value, our own gradient (the same as the kernel paths') the derivatives, so training works even
+ * where tfjs-core's gradients are not registered. `linear` computes conv + bias.
+ */
+function withOwnGradient(
   x: tf.Tensor4D,
   filter: tf.Tensor4D,
   bias: tf.Tensor1D | undefined,
+  residual: tf.Tensor | undefined,
   attrs: GroupConv2DAttrs,
+  linear: (x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | undefined) => tf.Tensor4D,
 ): tf.Tensor4D {
-  // Core ops give the value; our own gradient (the same as the kernel path's) gives the
-  // derivatives, so training works even where tfjs-core's gradients are not registered.
-  const inputs = bias === undefined ? [x, filter] : [x, filter, bias];
+  const inputs = [x, filter, ...(bias === undefined ? [] : [bias]), ...(residual === undefined ? [] : [residual])];
   const withGrad = tf.customGrad((...args: (tf.Tensor | SaveFunc)[]) => {
     const save = args.pop() as SaveFunc;
-    const [xv, fv, bv] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D | undefined];
-    let value = genericGroupConv2d(xv, fv, attrs);
-    if (bv !== undefined) value = tf.add(value, bv);
+    const [xv, fv] = args as [tf.Tensor4D, tf.Tensor4D];
+    const bv = bias === undefined ? undefined : (args[2] as tf.Tensor1D);
+    const rv = residual === undefined ? undefined : (args[args.length - 1] as tf.Tensor4D);
+    let value = linear(xv, fv, bv);
+    if (rv !== undefined) value = tf.add(value, rv);
     if (attrs.activation === 'relu') value = tf.relu(value);
     save([xv, fv, value]);
     return {
@@ -57,11 +64,19 @@ function generic(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sf, sy] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
         const g = groupConv2dGradients(dy as tf.Tensor4D, sx, sf, sy, attrs);
-        return bv === undefined ? [g.x(), g.filter()] : [g.x(), g.filter(), g.bias()];
+        return [g.x(), g.filter(), ...(bv === undefined ? [] : [g.bias()]), ...(rv === undefined ? [] : [g.residual()])];
       },
     };
   });
   return withGrad(...inputs);
+}
+
+/** The grouped convolution from core ops, for backends without our kernel. */
+function generic(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | undefined, attrs: GroupConv2DAttrs): tf.Tensor4D {
+  return withOwnGradient(x, filter, bias, undefined, attrs, (xv, fv, bv) => {
+    const conv = genericGroupConv2d(xv, fv, attrs);
+    return bv === undefined ? conv : tf.add(conv, bv);
+  });
 }
 
 /**
@@ -80,27 +95,11 @@ function withResidual(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | u
     const inputs: tf.NamedTensorMap = bias === undefined ? { x, filter, residual } : { x, filter, bias, residual };
     return tf.engine().runKernel<tf.Tensor4D>(GroupConv2DResidual, inputs, attrs as unknown as tf.NamedAttrMap);
   }
-  // Composed: the convolution, an Add and the activation. A custom gradient (the fused kernel's)
-  // keeps it differentiable where tfjs-core's gradients of Add and Relu are not registered.
-  const inputs = bias === undefined ? [x, filter, residual] : [x, filter, residual, bias];
-  const composed = tf.customGrad((...args: (tf.Tensor | SaveFunc)[]) => {
-    const save = args.pop() as SaveFunc;
-    const [xv, fv, rv, bv] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor1D | undefined];
-    const { strides, pad, groups, dilations } = attrs;
-    const sum = tf.add<tf.Tensor4D>(fusedGroupConv2d<tf.Tensor4D>({ x: xv, filter: fv, bias: bv, strides, pad, groups, dilations }), rv);
-    const value = attrs.activation === 'relu' ? tf.relu(sum) : sum;
-    save([xv, fv, value]);
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sf, sy] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-        const g = groupConv2dGradients(dy as tf.Tensor4D, sx, sf, sy, attrs);
-        const dResidual = attrs.activation === 'relu' ? tf.mul(dy, tf.step(sy)) : tf.clone(dy);
-        return bv === undefined ? [g.x(), g.filter(), dResidual] : [g.x(), g.filter(), dResidual, g.bias()];
-      },
-    };
-  });
-  return composed(...inputs);
+  // Composed: the convolution (with its bias), an Add and the activation.
+  const { strides, pad, groups, dilations } = attrs;
+  return withOwnGradient(x, filter, bias, residual, attrs, (xv, fv, bv) =>
+    fusedGroupConv2d<tf.Tensor4D>({ x: xv, filter: fv, bias: bv, strides, pad, groups, dilations }),
+  );
 }
 
 /**

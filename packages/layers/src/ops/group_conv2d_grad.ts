@@ -3,8 +3,9 @@ import { GroupConv2D, GroupConv2DResidual, type GroupConv2DAttrs } from '../kern
 import { groupConv2dBackpropFilter, groupConv2dBackpropInput } from './group_conv2d_backprop.js';
 
 /**
- * Gradients of y = act(groupConv(x, filter) + bias) with respect to x, filter and bias.
- * Shared by the registered gradient (kernel path) and the custom gradient of the generic path.
+ * Gradients of y = act(groupConv(x, filter) + bias + residual) with respect to x, filter, bias
+ * and residual (bias and residual optional: their gradients are simply not asked for).
+ * Shared by the registered gradients (kernel paths) and the custom gradient of the composed paths.
  */
 export function groupConv2dGradients(
   dy: tf.Tensor4D,
@@ -12,7 +13,7 @@ export function groupConv2dGradients(
   filter: tf.Tensor4D,
   y: tf.Tensor4D | undefined,
   attrs: GroupConv2DAttrs,
-): { x: () => tf.Tensor4D; filter: () => tf.Tensor4D; bias: () => tf.Tensor1D } {
+): { x: () => tf.Tensor4D; filter: () => tf.Tensor4D; bias: () => tf.Tensor1D; residual: () => tf.Tensor4D } {
   const { strides, pad, dilations, groups, activation } = attrs;
   const common = { strides, pad, dilations, groups };
   // ReLU passes the gradient where it passed the value; y > 0 ⇔ pre-activation > 0.
@@ -33,6 +34,8 @@ export function groupConv2dGradients(
         }),
       ),
     bias: () => tf.tidy(() => tf.sum<tf.Tensor1D>(dz(), [0, 1, 2])),
+    // The residual enters as a sum: its gradient is dz itself (a fresh tensor, not dy, when linear).
+    residual: () => (activation === 'relu' ? dz() : tf.clone(dy)),
   };
 }
 
@@ -48,19 +51,5 @@ export const groupConv2dGradConfig: tf.GradConfig = {
   },
 };
 
-/**
- * The gradient of the GroupConv2DResidual kernel: GroupConv2D's for x, filter and bias, and for
- * the residual the output gradient through the activation (the residual enters as a sum).
- */
-export const groupConv2dResidualGradConfig: tf.GradConfig = {
-  kernelName: GroupConv2DResidual,
-  inputsToSave: ['x', 'filter'],
-  outputsToSave: [true],
-  gradFunc: (dy, saved, attrs) => {
-    const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-    const a = attrs as unknown as GroupConv2DAttrs;
-    const d = dy as tf.Tensor4D;
-    const grads = groupConv2dGradients(d, x, filter, y, a);
-    return { ...grads, residual: () => (a.activation === 'relu' ? tf.mul(d, tf.step(y)) : tf.clone(d)) };
-  },
-};
+/** The gradient of the GroupConv2DResidual kernel: the same, with the residual's too. */
+export const groupConv2dResidualGradConfig: tf.GradConfig = { ...groupConv2dGradConfig, kernelName: GroupConv2DResidual };

@@ -28,7 +28,7 @@ export function groupConvForward(
   const packed = packedFilter(be, filter, geo, 'forward');
   const threads = kernelThreads(be);
   // Few pixels and many weights: threads take channel parts (all rows each) instead of runs of rows.
-  const parts = kernels.group_conv_forward_parts(splitWays(be), ...args);
+  const parts = kernels.group_conv_forward_parts(splitWays(threads), ...args);
   const rows = geo.batchSize * geo.outHeight;
   withScratch(be, threads * kernels.group_conv_forward_scratch(...args), (scratch) =>
     runRows(be, 'group_conv_forward', threads, parts * rows, [
@@ -46,14 +46,17 @@ export function groupConvForward(
   return y;
 }
 
-/** GroupConv2D for the wasm backend: our SIMD kernel on the tfjs heap, bias and ReLU fused. */
+/**
+ * GroupConv2D for the wasm backend: our SIMD kernel on the tfjs heap, bias and ReLU fused. It also
+ * serves GroupConv2DResidual (group_conv2d_residual.ts), whose extra `residual` input it adds.
+ */
 export const groupConv2dWasmConfig: KernelConfig = {
   kernelName: GroupConv2D,
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, filter, bias } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo };
+    const { x, filter, bias, residual } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; residual?: TensorInfo };
     const a = attrs as unknown as GroupConv2DAttrs;
     const be = backend as WasmBackend;
-    return groupConvForward(be, x, filter, bias, groupConvGeometry(x.shape, filter.shape, a), a.activation === 'relu');
+    return groupConvForward(be, x, filter, bias, groupConvGeometry(x.shape, filter.shape, a), a.activation === 'relu', residual);
   },
 };

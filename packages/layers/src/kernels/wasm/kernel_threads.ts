@@ -236,12 +236,12 @@ function poolFor(backend: WasmBackend): KernelPool | undefined {
 }
 
 /**
- * The number of ways a kernel call's work is cut: the threads of {@link kernelThreads}, or when
+ * The number of ways a kernel call's work is cut: `threads` (from {@link kernelThreads}), or when
  * testing, the runs set by {@link setKernelRunsForTesting}. Kernels that choose a split of their
  * own (channel parts) plan for this many.
  */
-export function splitWays(backend: WasmBackend): number {
-  return runsOverride ?? kernelThreads(backend);
+export function splitWays(threads: number): number {
+  return runsOverride ?? threads;
 }
 
 /**
