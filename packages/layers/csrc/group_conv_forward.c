@@ -159,7 +159,9 @@ EXPORT("group_conv_forward_parts")
 int group_conv_forward_parts(int threads, GEOMETRY) {
   if (threads < 2 || !fwd_channel_split(n, c, kh, kw, o, groups, oh, ow)) return 1;
   if ((long long)kh * kw * c * o <= (long long)n * h * w * c) return 1;
-  return min_i(ceil_div(round4(o), 16), 4 * threads);
+  /* One 16-channel chunk a part: each chunk streams the whole input anyway, so finer parts cost
+     nothing, and threads taking shrinking runs of them (kernel_threads.ts) end within a chunk. */
+  return ceil_div(round4(o), 16);
 }
 
 /*
@@ -193,8 +195,9 @@ INLINE void fwd_rows(float *scratch, int first, int end, int s0, int s1, const f
   float *out = window + fwd_window_floats(tile_rows, c, kh, kw, groups, sh, sw, dh, dw, ow);
 
   if (bias) {
+    /* Only the channels [s0, s1) of this part: a run of one chunk of a wide layer packs 16 biases, not all. */
     for (int g = 0; g < groups; g++)
-      for (int k = 0; k < ogp; k++) packed_bias[g * ogp + k] = k < og ? bias[g * og + k] : 0.0f;
+      for (int k = s0; k < min_i(s1, ogp); k++) packed_bias[g * ogp + k] = k < og ? bias[g * og + k] : 0.0f;
   }
   for (int ky = 0; ky < kh; ky++) {
     for (int kx = 0; kx < kw; kx++) {

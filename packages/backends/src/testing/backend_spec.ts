@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { groupConv2d } from '@resnext/layers';
+import { fusedGroupConv2d, groupConv2d } from '@resnext/layers';
 import { createModel, type ResNeXtConfig } from '@resnext/models';
 import { describe, expect, it } from 'vitest';
 
@@ -33,6 +33,19 @@ const OPS: Record<string, () => tf.Tensor | tf.Tensor[]> = {
   'groupConv2d forward': () => groupConv2d(seeded([2, 9, 9, 32], 18) as tf.Tensor4D, seeded([3, 3, 4, 32], 19) as tf.Tensor4D, 2, [[0, 0], [1, 1], [1, 1], [0, 0]], 8),
   'groupConv2d forward, 32 groups of 4, 15 rows, batch 2': () => groupConv2d(seeded([2, 15, 13, 128], 28) as tf.Tensor4D, seeded([3, 3, 4, 128], 29) as tf.Tensor4D, 1, 'same', 32),
   'groupConv2d forward, 32 groups of 8, stride 2': () => groupConv2d(seeded([1, 15, 15, 256], 31) as tf.Tensor4D, seeded([3, 3, 8, 256], 32) as tf.Tensor4D, 2, 'same', 32),
+  // More weights than input: on wasm with relaxed SIMD (where our kernel takes 1x1 convolutions of
+  // >= 128 channels) threads split it by 16-channel chunks (13 here, the last 8 wide), not rows.
+  'fused 1x1 conv + bias + residual + relu, split by channels': () =>
+    fusedGroupConv2d({
+      x: seeded([1, 3, 5, 128], 33) as tf.Tensor4D,
+      filter: seeded([1, 1, 128, 200], 34) as tf.Tensor4D,
+      bias: seeded([200], 35) as tf.Tensor1D,
+      residual: seeded([1, 3, 5, 200], 36) as tf.Tensor4D,
+      groups: 1,
+      strides: 1,
+      pad: 'valid',
+      activation: 'relu',
+    }),
   'groupConv2d gradients': () => {
     const x = seeded([2, 7, 7, 16], 20) as tf.Tensor4D;
     const w = seeded([3, 3, 4, 16], 21) as tf.Tensor4D;

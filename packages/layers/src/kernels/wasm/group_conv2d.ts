@@ -41,7 +41,7 @@ export function groupConvForward(
       relu ? 1 : 0,
       parts,
       ...args,
-    ], parts > 1 ? rows : undefined),
+    ], parts > 1 ? rows : 1),
   );
   return y;
 }

@@ -5,8 +5,9 @@
  * points take `(slot, first, end, ...)`: thread `slot` (its scratch share) computes output rows
  * [first, end), and every value is computed by the same instructions whatever the split, so
  * results are bit-identical to one thread. Threads take runs of rows from a shared counter until
- * none are left (so a thread the OS delays, on a busy machine, simply takes fewer); the calling
- * thread takes part too and then blocks in `Atomics.wait` until the workers have finished.
+ * none are left (so a thread the OS delays, on a busy machine, simply takes fewer), large runs
+ * first and ever smaller ones towards the end (see takeRun); the calling thread takes part too and
+ * then blocks in `Atomics.wait` until the workers have finished.
  *
  * Browsers: the main thread may not block in `Atomics.wait`, so there our kernels run on one
  * thread (tfjs' own kernels still use all of the backend's threads).
@@ -32,25 +33,46 @@ const MAX_WORKERS = 16;
 const ARGS_BYTES = 4 * (READY + MAX_WORKERS);
 const MAX_ARGS = 32;
 /**
- * Polls of the workers' completion before the calling thread sleeps on it: they usually finish
- * within microseconds of it, and a futex sleep and wake cost more. Workers do not poll for jobs:
- * a spinning worker would take a core from tfjs' own threads running the ops in between.
+ * How long the calling thread polls the workers' completion before it sleeps on it: with runs
+ * shrinking to one unit the last worker finishes within about one unit's time (tens of µs to a
+ * few hundred), and a futex sleep and wake cost more than polling (the caller has nothing else to
+ * do meanwhile). Workers do not poll for jobs: a spinning worker would take a core from tfjs' own
+ * threads running the ops in between.
  */
-const SPINS = 2000;
+const SPIN_MS = 1;
 /** How long the first call waits for the workers to start; after that our kernels run on the calling thread only. */
 const START_TIMEOUT_MS = 5000;
 
 /**
- * Runs of rows per thread a call is cut into, at least: fine enough to even out threads the OS
- * delays. Run lengths round down, so there are never fewer runs than this (14 rows on 2 threads:
- * 14 runs of 1, not 7 runs of 2, which split 4 against 3).
+ * Takes the next run of a call's units [0, total) from the shared counter `ctl[next]`: a share
+ * 1 / (2 × threads) of the units still left, rounded down to whole `unit`s (at least one), or -1
+ * once none are left; returns the run's first unit (its end is runEnd's).
+ * Shrinking runs ("guided" scheduling) keep early runs long (each run restarts a kernel's blocks
+ * and weight streams) and end every call with runs of one unit, so threads finish within one
+ * unit of each other: with fixed runs of an eighth of the call, the calling thread waited
+ * ≈ 0.1 ms per call for the last run (5 ms per ResNeXt-50 pass on 2 threads).
+ * Plain JavaScript without closures: its source is also the workers' (see WORKER_SOURCE).
  */
-const RUNS_PER_THREAD = 4;
+function takeRun(ctl: Int32Array, next: number, total: number, unit: number, threads: number): number {
+  for (;;) {
+    const first = Atomics.load(ctl, next);
+    if (first >= total) return -1;
+    if (Atomics.compareExchange(ctl, next, first, runEnd(first, total, unit, threads)) === first) return first;
+  }
+}
+
+/** The end of the run takeRun hands out at `first` (a function of `first` alone, so every thread agrees). */
+function runEnd(first: number, total: number, unit: number, threads: number): number {
+  const share = Math.floor((total - first) / (2 * threads * unit)) * unit;
+  return Math.min(total, first + Math.max(unit, share));
+}
 
 // The worker: instantiate, report ready, then run jobs forever (waiting on SEQ between jobs).
-// A job's arguments: total rows, rows per run, then the entry point's own arguments.
+// A job's arguments: total rows, the unit runs are made of, threads, then the entry point's own arguments.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
+${takeRun.toString()}
+${runEnd.toString()}
 const { module, memory, control, index, names } = workerData;
 const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const fns = names.map((name) => exports[name]);
@@ -65,10 +87,10 @@ for (;;) {
   seen = Atomics.load(ctl, ${SEQ});
   const fn = Atomics.load(ctl, ${FN});
   if (fn < 0) break;
-  const total = args[0], step = args[1], rest = Array.from(args.subarray(2, Atomics.load(ctl, ${NARGS})));
+  const total = args[0], unit = args[1], threads = args[2], rest = Array.from(args.subarray(3, Atomics.load(ctl, ${NARGS})));
   try {
-    for (let first = Atomics.add(ctl, ${NEXT}, step); first < total; first = Atomics.add(ctl, ${NEXT}, step)) {
-      fns[fn](index + 1, first, Math.min(first + step, total), ...rest);
+    for (let first; (first = ${takeRun.name}(ctl, ${NEXT}, total, unit, threads)) >= 0; ) {
+      fns[fn](index + 1, first, ${runEnd.name}(first, total, unit, threads), ...rest);
     }
   } catch {
     Atomics.store(ctl, ${FAILED}, 1);
@@ -140,14 +162,16 @@ class KernelPool {
     return true;
   }
 
-  /** Rows [0, total) of `kernel` in runs of `step`, on every thread of the pool. */
-  run(kernel: RowKernel, total: number, step: number, args: readonly number[]): void {
-    if (args.length + 2 > MAX_ARGS) throw new RangeError(`@resnext/layers: ${kernel} has more than ${MAX_ARGS - 2} arguments`);
+  /** Rows [0, total) of `kernel` in runs of whole `unit`s (see takeRun), on every thread of the pool. */
+  run(kernel: RowKernel, total: number, unit: number, args: readonly number[]): void {
+    if (args.length + 3 > MAX_ARGS) throw new RangeError(`@resnext/layers: ${kernel} has more than ${MAX_ARGS - 3} arguments`);
+    const threads = this.workers.length + 1;
     this.args[0] = total;
-    this.args[1] = step;
-    this.args.set(args, 2);
+    this.args[1] = unit;
+    this.args[2] = threads;
+    this.args.set(args, 3);
     Atomics.store(this.ctl, FN, ROW_KERNELS.indexOf(kernel));
-    Atomics.store(this.ctl, NARGS, args.length + 2);
+    Atomics.store(this.ctl, NARGS, args.length + 3);
     Atomics.store(this.ctl, FAILED, 0);
     Atomics.store(this.ctl, NEXT, 0);
     Atomics.store(this.ctl, PENDING, this.workers.length);
@@ -156,14 +180,14 @@ class KernelPool {
     let error: unknown;
     try {
       const fn: (...a: number[]) => void = this.instance.exports[kernel];
-      for (let first = Atomics.add(this.ctl, NEXT, step); first < total; first = Atomics.add(this.ctl, NEXT, step)) {
-        fn(0, first, Math.min(first + step, total), ...args);
+      for (let first; (first = takeRun(this.ctl, NEXT, total, unit, threads)) >= 0; ) {
+        fn(0, first, runEnd(first, total, unit, threads), ...args);
       }
     } catch (e) {
       error = e;
     }
     // The workers write into the caller's tensors: never return before they are done.
-    for (let i = 0; i < SPINS && Atomics.load(this.ctl, PENDING) > 0; i++);
+    for (const until = performance.now() + SPIN_MS; Atomics.load(this.ctl, PENDING) > 0 && performance.now() < until; );
     for (let p = Atomics.load(this.ctl, PENDING); p > 0; p = Atomics.load(this.ctl, PENDING)) Atomics.wait(this.ctl, PENDING, p);
     if (error !== undefined) throw error instanceof Error ? error : new Error(`@resnext/layers: ${kernel} failed`, { cause: error });
     if (Atomics.load(this.ctl, FAILED) !== 0) throw new Error(`@resnext/layers: ${kernel} failed on a worker thread`);
@@ -247,12 +271,12 @@ export function splitWays(threads: number): number {
 /**
  * Runs `kernel(slot, first, end, ...args)` over rows [0, total) on `threads` threads (from
  * {@link kernelThreads}, with that many scratch shares), or on this thread alone. Threads take
- * runs of `step` rows (default: at least RUNS_PER_THREAD runs per thread where there are enough rows).
+ * runs of whole `unit`s of rows (default 1), long ones first (see takeRun).
  */
-export function runRows(backend: WasmBackend, kernel: RowKernel, threads: number, total: number, args: readonly number[], step?: number): void {
+export function runRows(backend: WasmBackend, kernel: RowKernel, threads: number, total: number, args: readonly number[], unit = 1): void {
   const pool = threads > 1 ? poolFor(backend) : undefined;
   if (pool !== undefined && pool.workers.length + 1 === threads) {
-    pool.run(kernel, total, step ?? Math.max(1, Math.floor(total / (threads * RUNS_PER_THREAD))), args);
+    pool.run(kernel, total, unit, args);
     return;
   }
   const fn: (...a: number[]) => void = kernelInstance(backend).exports[kernel];

@@ -171,9 +171,10 @@ describe('wasm kernels', () => {
     const kernels = kernelsFor(tf.backend() as WasmBackend);
     const parts = (threads: number, x: Shape4, f: Shape4, groups = 1, strides: [number, number] = [1, 1]) =>
       kernels.group_conv_forward_parts(threads, ...geometryNumbers(groupConvGeometry(x, f, { strides, pad: 'valid', dilations: [1, 1], groups })));
-    // ResNeXt-50's last stage: 7x7 pixels, 1024 x 2048 weights; 2 threads take 4 parts each.
-    expect(parts(2, [1, 7, 7, 1024], [1, 1, 1024, 2048])).toBe(8);
-    expect(parts(2, [1, 14, 14, 1024], [1, 1, 1024, 2048], 1, [2, 2])).toBe(8);
+    // ResNeXt-50's last stage: 7x7 pixels, 1024 x 2048 weights; one part per 16-channel chunk.
+    expect(parts(2, [1, 7, 7, 1024], [1, 1, 1024, 2048])).toBe(128);
+    expect(parts(4, [1, 7, 7, 2048], [1, 1, 2048, 1000])).toBe(63); // 1000 channels: 62 chunks of 16 and one of 8
+    expect(parts(2, [1, 14, 14, 1024], [1, 1, 1024, 2048], 1, [2, 2])).toBe(128);
     expect(parts(2, [1, 3, 3, 128], [1, 1, 128, 24])).toBe(2); // 24 channels: two chunks (16 + 8)
     expect(parts(1, [1, 7, 7, 1024], [1, 1, 1024, 2048])).toBe(1); // one thread: nothing to balance
     expect(parts(2, [1, 56, 56, 256], [1, 1, 256, 128])).toBe(1); // more input than weights: rows
