@@ -239,6 +239,17 @@ export function kernelThreads(backend: WasmBackend): number {
   return pool === undefined ? 1 : pool.workers.length + 1;
 }
 
+/**
+ * Whether our kernels run on at least as many threads as tfjs' own (XNNPACK's) on `backend`. Not
+ * so where our pool cannot run while the backend has threads: in browsers (their main thread may
+ * not block in `Atomics.wait`), or if the workers failed to start. A kernel that replaces one of
+ * tfjs' only for speed must then leave it to tfjs: one thread of ours against several of theirs loses.
+ */
+export function kernelsKeepUp(backend: WasmBackend): boolean {
+  const pool = poolFor(backend);
+  return (pool === undefined ? 1 : pool.workers.length + 1) >= backendThreads(backend);
+}
+
 function poolFor(backend: WasmBackend): KernelPool | undefined {
   let pool = pools.get(backend);
   if (pool !== undefined && pool.instance !== kernelInstance(backend)) {

@@ -6,8 +6,10 @@
  * fifths of the inference time. XNNPACK's wasm build multiplies and adds separately; our
  * relaxed-SIMD build fuses them (FMA): about 20% faster on one thread, on a par on two
  * (docs/benchmarks.md, issue #6), except with fewer than MIN_IN_CHANNELS input channels, where
- * XNNPACK stays 10–17% faster. So we take over when our module is that build and the convolution
- * has at least that many input channels; the plain SIMD build is not faster and leaves them all.
+ * XNNPACK stays 10–17% faster. So we take over when our module is that build, the convolution
+ * has at least that many input channels, and our kernels run on as many threads as XNNPACK (not
+ * so in a browser with wasm threads, where ours run on the calling thread alone); the plain SIMD
+ * build is not faster and leaves them all.
  *
  * tfjs-backend-wasm registers its kernels when it is imported, which may be after this package;
  * so the wrapping happens in a `setupFunc`, which tfjs runs for every kernel of a backend each time
@@ -28,6 +30,7 @@ import { groupConvGeometry } from '../../ops/conv_geometry.js';
 import type { ConvPadding } from '../kernel_names.js';
 import { groupConvForward } from './group_conv2d.js';
 import { kernelInstance } from './kernel_module.js';
+import { kernelsKeepUp } from './kernel_threads.js';
 import type { WasmBackend } from './wasm_backend.js';
 
 /** The attributes of tfjs' Conv2D and FusedConv2D that decide whether we can run them. */
@@ -48,8 +51,8 @@ const pair = (v: number | [number, number]): [number, number] => (Array.isArray(
 
 /**
  * Whether our kernel is the faster one for this convolution: 1×1 NHWC float32, no dilation, at
- * most a per-channel bias and ReLU, at least MIN_IN_CHANNELS input channels, and our module is
- * the relaxed-SIMD (FMA) build.
+ * most a per-channel bias and ReLU, at least MIN_IN_CHANNELS input channels, our module is the
+ * relaxed-SIMD (FMA) build, and our kernels run on as many threads as tfjs' own.
  */
 export function pointwiseKernelWins(
   be: WasmBackend,
@@ -65,7 +68,7 @@ export function pointwiseKernelWins(
   const activation = attrs.activation ?? 'linear';
   if (activation !== 'linear' && activation !== 'relu') return false;
   if (bias !== undefined && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== filter.shape[3])) return false;
-  return kernelInstance(be).relaxed;
+  return kernelInstance(be).relaxed && kernelsKeepUp(be);
 }
 
 /**
