@@ -1,19 +1,14 @@
 #include "conv_core.h"
 
 /*
- * Register blocking per chunk width, tuned on x86-64 V8 (16 XMM registers): PB pixels x N/4
- * accumulators plus N/4 weight vectors and the input splat must fit without spills.
+ * Register blocking per chunk width, for V8 on x86-64 (15 allocatable XMM registers): PB pixels x
+ * N/4 accumulators, plus N/4 weight vectors and one broadcast input channel, must fit without
+ * spills. 16 x 2 uses 13; 16 x 3 needs 17 and spilled four accumulators per channel step (1x1 at
+ * 14x14, one thread: 20 GMAC/s at 16 x 3, 24-26 at 16 x 2; the FMA peak here is about 28).
  */
 #define PB4 8
 #define PB8 4
-#define PB16 3
-
-/*
- * How an input channel is broadcast to a vector. N = 4 splat-loads it (one load, no shuffle
- * port), but V8 gives each distinct load offset its own hoisted base register, which spills once
- * N >= 8 blocks need many registers; those load 4 channels at once and shuffle out each lane.
- */
-#define SHUFFLE_MIN_N 8
+#define PB16 2
 
 /*
  * Input planes (4 channels each) per pass of pointwise_row: 64 planes of a 16-wide chunk are 16 KB
@@ -50,13 +45,16 @@ INLINE void conv_block(const int N, const int PB, const int INPLACE, int px_step
     for (int q = 0; q < planes; q++, xt += plane_len, wt += 4 * N) {
       const float *xq = xt, *wq = wt;
       OPAQUE(wq);
-      if (N >= SHUFFLE_MIN_N) OPAQUE(xq);
-      UNROLL for (int cc = 0; cc < 4; cc++) {
+      /* A plane's 4 channels one at a time, in a loop clang must not unroll. Unrolled, clang's wasm
+         (which need not weigh register pressure: wasm locals are unlimited) loads all 4 x N/4
+         weight vectors and 4 broadcasts up front, and Node 20's V8 then spills accumulators on
+         every step: 1x1 at 14x14 ran at 19-20 GMAC/s on one thread, rolled at 24-26. */
+      _Pragma("clang loop unroll(disable)") for (int cc = 0; cc < 4; cc++) {
         v128_t wv[4];
         UNROLL for (int j = 0; j < N / 4; j++) wv[j] = wasm_v128_load(wq + cc * N + 4 * j);
         UNROLL for (int p = 0; p < PB; p++) {
           const float *xp = INPLACE ? xq + p * px_step : xq + 4 * p;
-          const v128_t xs = N >= SHUFFLE_MIN_N ? lane_splat(wasm_v128_load(xp), cc) : wasm_v128_load32_splat(xp + cc);
+          const v128_t xs = wasm_v128_load32_splat(xp + cc);
           UNROLL for (int j = 0; j < N / 4; j++) acc[p][j] = MADD(acc[p][j], xs, wv[j]);
         }
       }
