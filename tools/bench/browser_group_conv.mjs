@@ -9,12 +9,10 @@
 //   node tools/bench/browser_group_conv.mjs [--backends webgl,webgpu] [--reps 15]
 // On a shared machine give it its own scheduler group:
 //   setsid bash -c 'echo -15 > /proc/$$/autogroup; node tools/bench/browser_group_conv.mjs'
+/* global console, window -- Node global, and the page's window in page callbacks */
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
-import { createServer } from 'vite';
+import { launchChromium, startPageServer } from './page_server.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -22,22 +20,6 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '15' },
   },
 });
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-// The GPU flags of tools/vitest/browser.ts (SwiftShader for WebGL 2 and WebGPU, no network).
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist',
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 // Runs in the page. Peers run alternately within each repetition, so load from other processes
 // falls on all of them alike; every timing ends with `await data()`, which waits for the GPU.
@@ -91,32 +73,6 @@ window.runBench = async (backend, reps) => {
 };
 `;
 
-/** Serves the page and its imports (TypeScript sources, node_modules) through Vite. */
-async function startServer() {
-  const page = `<!doctype html><html><body><script type="module">${PAGE_MODULE}</script></body></html>`;
-  const server = await createServer({
-    root: ROOT,
-    configFile: false,
-    logLevel: 'error',
-    server: { port: 0, host: '127.0.0.1' },
-    optimizeDeps: { include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-backend-webgpu'] },
-    plugins: [
-      {
-        name: 'bench-page',
-        configureServer(srv) {
-          srv.middlewares.use(async (req, res, next) => {
-            if (req.url !== '/') return next();
-            res.setHeader('Content-Type', 'text/html');
-            res.end(await srv.transformIndexHtml('/', page));
-          });
-        },
-      },
-    ],
-  });
-  await server.listen();
-  return server;
-}
-
 const stats = (ts) => {
   const s = [...ts].sort((a, b) => a - b);
   return { median: s[s.length >> 1], min: s[0], max: s[s.length - 1] };
@@ -126,8 +82,10 @@ const fmt = (ts) => {
   return `${t.median.toFixed(1)} (${t.min.toFixed(1)}–${t.max.toFixed(1)})`;
 };
 
-const server = await startServer();
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+const server = await startPageServer(PAGE_MODULE, {
+  include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-backend-webgpu'],
+});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   page.on('pageerror', (err) => console.error('page error:', err.message));

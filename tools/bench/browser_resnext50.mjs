@@ -8,13 +8,11 @@
 // Usage (from the repository root, after `npx nx run-many -t build`: the page imports the built
 // packages):  node tools/bench/browser_resnext50.mjs [--backends wasm,webgl,webgpu] [--reps 10]
 // On a shared machine: setsid bash -c 'echo -15 > /proc/$$/autogroup; node tools/bench/browser_resnext50.mjs'
-/* global console, process, window -- Node globals, and the page's window in page callbacks */
+/* global console, window -- Node global, and the page's window in page callbacks */
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
-import { createServer } from 'vite';
+import { launchChromium, startPageServer } from './page_server.mjs';
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from '@resnext/backends';
 
 const { values } = parseArgs({
   options: {
@@ -22,22 +20,6 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '10' },
   },
 });
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-// The flags of tools/vitest/browser.ts (SwiftShader for WebGL 2 and WebGPU, no network).
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist',
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 // Runs in the page: one backend per call; the model is built and folded on it, warmed up (shader
 // compilation, weight packing), then timed, each run ending with `await data()`.
@@ -79,45 +61,13 @@ window.runBench = async (name, reps) => {
 };
 `;
 
-const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
-
-/** Serves the page (cross-origin isolated) and its imports through Vite. */
-async function startServer() {
-  const page = `<!doctype html><html><body><script type="module">${PAGE_MODULE}</script></body></html>`;
-  const server = await createServer({
-    root: ROOT,
-    configFile: false,
-    logLevel: 'error',
-    server: {
-      port: 0,
-      host: '127.0.0.1',
-      headers: ISOLATION,
-    },
-    optimizeDeps: {
-      include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'],
-    },
-    plugins: [
-      {
-        name: 'bench-page',
-        configureServer(srv) {
-          srv.middlewares.use(async (req, res, next) => {
-            if (req.url !== '/') return next();
-            res.setHeader('Content-Type', 'text/html');
-            for (const [k, v] of Object.entries(ISOLATION)) res.setHeader(k, v); // this response bypasses server.headers
-            res.end(await srv.transformIndexHtml('/', page));
-          });
-        },
-      },
-    ],
-  });
-  await server.listen();
-  return server;
-}
-
 const sorted = (ts) => [...ts].sort((a, b) => a - b);
 
-const server = await startServer();
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+const server = await startPageServer(PAGE_MODULE, {
+  headers: CROSS_ORIGIN_ISOLATION_HEADERS, // wasm threads need SharedArrayBuffer
+  include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'],
+});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   page.on('pageerror', (err) => console.error('page error:', err.message));

@@ -1,24 +1,7 @@
 // Vitest browser mode in Debian's headless Chromium (never a downloaded browser build).
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-
-/** Where Debian's `chromium` package installs the browser; overridable for other systems. */
-export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-
-// Flags: SwiftShader gives WebGL 2 (and WebGPU) without a GPU; the network flags stop Chromium
-// from calling home on a machine without internet.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist',
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { CHROMIUM, CHROMIUM_ARGS } from '../chromium.mjs';
 
 export function browserConfig() {
   return defineConfig({
