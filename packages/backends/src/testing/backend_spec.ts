@@ -61,7 +61,8 @@ async function values(result: tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> 
   return out;
 }
 
-function relError(a: Float32Array, b: Float32Array): number {
+/** max |a − b| / max |b|: the relative error the backend tests compare with their tolerances. */
+export function relError(a: Float32Array, b: Float32Array): number {
   let d = 0;
   let m = 0;
   for (let i = 0; i < b.length; i++) {

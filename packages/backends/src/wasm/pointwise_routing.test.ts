@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GroupConv2DKernelName, type GroupConv2DAttrs } from '@resnext/layers';
 import { afterAll, describe, expect, it } from 'vitest';
+import { relError } from '../testing/backend_spec.js';
 import { useBackend } from '../use_backend.js';
 
 const seeded = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
@@ -28,16 +29,6 @@ function ours(): Float32Array {
   });
 }
 
-function maxRelativeDifference(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return d / m;
-}
-
 describe('1×1 convolutions on wasm with relaxed SIMD', () => {
   afterAll(() => {
     tf.env().set('IS_NODE', true);
@@ -59,6 +50,6 @@ describe('1×1 convolutions on wasm with relaxed SIMD', () => {
     const fma = ours();
     tf.env().set('IS_NODE', true);
     expect(xnnpack).not.toEqual(fma); // different roundings: not our kernel
-    expect(maxRelativeDifference(xnnpack, fma)).toBeLessThan(1e-5); // but the same convolution
+    expect(relError(xnnpack, fma)).toBeLessThan(1e-5); // but the same convolution
   });
 });
