@@ -35,29 +35,29 @@ try {
 }
 const module = new WebAssembly.Module(bytes);
 
-/** GMAC/s of the best of 3 runs on this thread. */
-function measure() {
+/**
+ * GMAC/s of the best of 3 runs of `module`'s FMA chains on the calling thread. Plain JavaScript
+ * without closures: its source is also the workers' (below).
+ */
+function measure(module, iterations, macs) {
   const { fma_chains } = new WebAssembly.Instance(module).exports;
-  fma_chains(ITERATIONS / 10, 1); // compile and tier up
+  fma_chains(iterations / 10, 1); // compile and tier up
   let best = Infinity;
   for (let r = 0; r < 3; r++) {
     const t0 = performance.now();
-    fma_chains(ITERATIONS, 1);
+    fma_chains(iterations, 1);
     best = Math.min(best, performance.now() - t0);
   }
-  return MACS / best / 1e6;
+  return macs / best / 1e6;
 }
 
-console.log(`1 thread: ${measure().toFixed(1)} GMAC/s`);
+console.log(`1 thread: ${measure(module, ITERATIONS, MACS).toFixed(1)} GMAC/s`);
 const threads = Number(values.threads);
 const worker = `
 const { parentPort, workerData } = require('node:worker_threads');
 require('node:v8').setFlagsFromString('--experimental-wasm-relaxed-simd');
-const { fma_chains } = new WebAssembly.Instance(workerData.module).exports;
-fma_chains(${ITERATIONS / 10}, 1);
-let best = Infinity;
-for (let r = 0; r < 3; r++) { const t0 = performance.now(); fma_chains(${ITERATIONS}, 1); best = Math.min(best, performance.now() - t0); }
-parentPort.postMessage(${MACS} / best / 1e6);
+${measure.toString()}
+parentPort.postMessage(${measure.name}(workerData.module, ${ITERATIONS}, ${MACS}));
 `;
 const rates = await Promise.all(
   Array.from({ length: threads }, () => new Promise((resolve, reject) => {

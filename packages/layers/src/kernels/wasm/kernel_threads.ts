@@ -234,7 +234,11 @@ export function setKernelRunsForTesting(runs: number | undefined): void {
  * (Node, shared memory, workers started), else 1. Allocate this many scratch shares per call.
  */
 export function kernelThreads(backend: WasmBackend): number {
-  if (runsOverride !== undefined) return 1;
+  return runsOverride !== undefined ? 1 : poolThreads(backend);
+}
+
+/** Threads our pool runs on for `backend`: its workers and the calling thread, or 1 without a pool. */
+function poolThreads(backend: WasmBackend): number {
   const pool = poolFor(backend);
   return pool === undefined ? 1 : pool.workers.length + 1;
 }
@@ -246,8 +250,7 @@ export function kernelThreads(backend: WasmBackend): number {
  * tfjs' only for speed must then leave it to tfjs: one thread of ours against several of theirs loses.
  */
 export function kernelsKeepUp(backend: WasmBackend): boolean {
-  const pool = poolFor(backend);
-  return (pool === undefined ? 1 : pool.workers.length + 1) >= backendThreads(backend);
+  return poolThreads(backend) >= backendThreads(backend);
 }
 
 function poolFor(backend: WasmBackend): KernelPool | undefined {
