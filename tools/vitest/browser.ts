@@ -21,6 +21,10 @@ export function browserConfig() {
         '@tensorflow/tfjs-backend-webgl',
         '@tensorflow/tfjs-backend-webgpu',
         '@tensorflow/tfjs-backend-wasm',
+        // tfjs-backend-wasm's Emscripten glue (CommonJS), which @resnext/backends starts itself in browsers.
+        '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js',
+        '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js',
+        '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js',
       ],
     },
     test: {

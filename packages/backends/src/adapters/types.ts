@@ -1,4 +1,5 @@
 import type { ModuleImporter } from '../importer.js';
+import type { WasmPaths } from '../wasm/browser_files.js';
 
 /** Backends `useBackend` can select. `node` and `tensorflow` are the same backend (tfjs-node). */
 export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu' | 'tensorflow' | 'node' | 'node-gpu';
@@ -7,8 +8,9 @@ export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu' | 'tensorflow' | '
 export interface UseBackendOptions {
   /**
    * wasm only: threads for XNNPACK, 1–8, the calling thread included. Node default: every
-   * available core (up to 8); threads run on `worker_threads`. Browser default: tfjs' own choice;
-   * more than 1 needs a cross-origin isolated page.
+   * available core (up to 8); threads run on `worker_threads`. Browser default (pages and Web
+   * Workers): tfjs' own choice, half of `navigator.hardwareConcurrency` from 1 to 4; more than 1
+   * needs a cross-origin isolated page. A browser runs exactly the number asked for.
    */
   threads?: number;
   /**
@@ -19,8 +21,13 @@ export interface UseBackendOptions {
    * anyway and this option changes nothing. Set it before the wasm backend's first kernel runs.
    */
   relaxedSimd?: boolean;
-  /** wasm in browsers only: where the `.wasm` files are served, passed to tfjs' `setWasmPaths`. */
-  wasmPaths?: string | Record<string, string>;
+  /**
+   * wasm in browsers only: where tfjs-backend-wasm's `.wasm` binaries are served, as a folder URL
+   * ending in `/` or one URL per binary (the names `setWasmPaths` takes). Default: the copies shipped
+   * in this package's `wasm-files/`, which Vite and webpack emit with the app by themselves (see
+   * docs/browser.md for esbuild and others).
+   */
+  wasmPaths?: WasmPaths;
   /** How backend packages are imported (for bundlers and tests). Default: `import()`. */
   importer?: ModuleImporter;
 }

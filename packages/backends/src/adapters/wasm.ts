@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CROSS_ORIGIN_ISOLATION_HEADERS, crossOriginIsolation, isNode } from '../environment.js';
-import { importBackendPackage } from '../importer.js';
+import { importBackendPackage, type ModuleImporter } from '../importer.js';
+import { shippedWasmPaths, WASM_FILES_VERSION, type WasmPaths } from '../wasm/browser_files.js';
+import { importGlue, lastBrowserInitError, registerBrowserWasmBackend } from '../wasm/browser_wasm.js';
 import {
   defaultNodeThreads,
   lastInitError,
@@ -14,7 +16,9 @@ import type { Adapter, UseBackendOptions } from './types.js';
 
 /** The parts of `@tensorflow/tfjs-backend-wasm`'s exports used here. */
 interface WasmPackage extends WasmBackendPackage {
-  setWasmPaths(prefixOrFileMap: string | Record<string, string>): void;
+  setWasmPaths(prefixOrFileMap: WasmPaths): void;
+  /** The package's version (absent in test doubles). */
+  version_wasm?: string;
 }
 
 function checkThreads(threads: number | undefined): void {
@@ -25,8 +29,9 @@ function checkThreads(threads: number | undefined): void {
 
 /**
  * tfjs' wasm backend (XNNPACK, SIMD). In Node it runs multithreaded on `worker_threads` (see
- * `registerNodeWasmBackend`); in browsers tfjs' own loader runs, threaded when the page is
- * cross-origin isolated.
+ * `registerNodeWasmBackend`); in browsers (pages and Web Workers) on the requested threads when the
+ * page is cross-origin isolated (see `registerBrowserWasmBackend`), with the `.wasm` binaries
+ * shipped with this package unless `wasmPaths` says otherwise.
  */
 export const activateWasm: Adapter = async ({ options, importer }) => {
   checkThreads(options.threads);
@@ -35,16 +40,18 @@ export const activateWasm: Adapter = async ({ options, importer }) => {
     unsupported('wasm', 'WebAssembly SIMD', 'The wasm backend needs WebAssembly SIMD (Node >= 16.4, any current browser).');
   }
   const relaxedNote = options.relaxedSimd === true && isNode() && !enableRelaxedSimdInNode() ? 'relaxed SIMD unavailable in this Node' : undefined;
+  let startError = lastInitError;
   if (isNode()) registerNodeWasmBackend(wasm, options.threads ?? (await defaultNodeThreads()));
-  else registerForBrowser(wasm, options);
-  await setBackendOrThrow('wasm', 'wasm', undefined, lastInitError);
+  else startError = await registerForBrowser(wasm, options, importer);
+  await setBackendOrThrow('wasm', 'wasm', undefined, startError);
   const notes = [threadsNote(options.threads), relaxedNote].filter((n) => n !== undefined);
   return notes.length === 0 ? undefined : notes.join('; ');
 };
 
 /**
- * Says so when fewer threads run than were asked for. Only browsers do that: tfjs' C++ caps
- * XNNPACK's pool at half of `navigator.hardwareConcurrency` (it assumes 2 hyperthreads per core).
+ * Says so when fewer threads run than were asked for. Only tfjs' own browser loader (used where its
+ * glue modules cannot be imported) does that: tfjs' C++ caps XNNPACK's pool at half of
+ * `navigator.hardwareConcurrency` (it assumes 2 hyperthreads per core).
  */
 function threadsNote(requested: number | undefined): string | undefined {
   const running = (tf.backend() as { wasm?: { tfjs?: { getThreadsCount?: () => number } } }).wasm?.tfjs?.getThreadsCount?.();
@@ -53,10 +60,36 @@ function threadsNote(requested: number | undefined): string | undefined {
   return `${running} of the ${requested} requested threads run: tfjs caps them at half of navigator.hardwareConcurrency (${cores})`;
 }
 
-// tfjs' own factory, kept so a browser can be re-registered with another thread count.
+// tfjs' own factory, kept for browsers where tfjs-backend-wasm's glue modules cannot be imported.
 let stockFactory: ReturnType<typeof tf.findBackendFactory> | undefined;
 
-function registerForBrowser(wasm: WasmPackage, options: UseBackendOptions): void {
+/** tfjs' own default in browsers: half of the reported cores, 1 to 4, threads only when isolated. */
+function defaultBrowserThreads(): number {
+  if (crossOriginIsolation() !== true) return 1;
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2;
+  return Math.min(4, Math.max(1, Math.floor(cores / 2)));
+}
+
+/** The `.wasm` binaries' location: the caller's, else the copies shipped with this package (same tfjs version only). */
+function browserWasmPaths(wasm: WasmPackage, given: WasmPaths | undefined): WasmPaths {
+  if (given !== undefined) return given;
+  const installed = wasm.version_wasm;
+  if (installed !== undefined && installed !== WASM_FILES_VERSION) {
+    unsupported(
+      'wasm',
+      `wasm binaries for tfjs-backend-wasm ${installed}`,
+      `The .wasm binaries shipped with @resnext/backends are tfjs-backend-wasm ${WASM_FILES_VERSION}'s, but ${installed} is installed ` +
+        `and a binary must match its glue: serve node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm and pass their folder as wasmPaths.`,
+    );
+  }
+  return shippedWasmPaths();
+}
+
+/**
+ * Registers the browser's wasm backend: our loader with the requested threads when tfjs-backend-wasm's
+ * glue modules can be imported, tfjs' own otherwise. Returns the getter of the start error.
+ */
+async function registerForBrowser(wasm: WasmPackage, options: UseBackendOptions, importer: ModuleImporter): Promise<() => unknown> {
   const { threads } = options;
   if (threads !== undefined && threads > 1 && crossOriginIsolation() !== true) {
     const headers = Object.entries(CROSS_ORIGIN_ISOLATION_HEADERS).map(([name, value]) => `${name}: ${value}`);
@@ -68,13 +101,20 @@ function registerForBrowser(wasm: WasmPackage, options: UseBackendOptions): void
     );
   }
   stockFactory ??= tf.findBackendFactory('wasm');
+  const paths = browserWasmPaths(wasm, options.wasmPaths);
+  const running = threads ?? defaultBrowserThreads();
+  const glue = await importGlue(importer, running);
+  if (glue !== undefined) {
+    registerBrowserWasmBackend(wasm, glue, running, paths);
+    return lastBrowserInitError;
+  }
   if (stockFactory === null) unsupported('wasm', 'tfjs-backend-wasm registration', 'tfjs-backend-wasm did not register a wasm backend.');
-  if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
-  if (threads === undefined) return;
-  wasm.setThreadsCount(threads);
-  // The thread count is read when the backend starts: restart it if it already runs.
-  if ('wasm' in tf.engine().registry) {
+  wasm.setWasmPaths(paths);
+  if (threads !== undefined) wasm.setThreadsCount(threads);
+  // Settings are read when the backend starts: restart it if another registration or thread count runs.
+  if ('wasm' in tf.engine().registry || tf.findBackendFactory('wasm') !== stockFactory) {
     tf.removeBackend('wasm');
     tf.registerBackend('wasm', stockFactory, 2);
   }
+  return () => undefined;
 }

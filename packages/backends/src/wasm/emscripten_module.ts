@@ -36,14 +36,15 @@ export interface TfjsWasmModule {
 type ReceiveInstance = (instance: WebAssembly.Instance, module: WebAssembly.Module) => void;
 
 /** Module overrides we pass to the Emscripten factory. */
-interface EmscriptenOverrides {
+export interface EmscriptenOverrides {
   locateFile(file: string, prefix: string): string | URL;
-  mainScriptUrlOrBlob?: string;
+  mainScriptUrlOrBlob?: string | Blob;
   instantiateWasm(imports: WebAssembly.Imports, receive: ReceiveInstance): object;
   onAbort(what: unknown): void;
 }
 
-type EmscriptenFactory = (overrides: EmscriptenOverrides) => Promise<Omit<TfjsWasmModule, 'tfjs'>>;
+/** An Emscripten MODULARIZE factory: tfjs-backend-wasm's glue exports one per build. */
+export type EmscriptenFactory = (overrides: EmscriptenOverrides) => Promise<Omit<TfjsWasmModule, 'tfjs'>>;
 
 // Compiling the binary takes ~100 ms; a process that switches thread counts reuses it.
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
@@ -85,31 +86,39 @@ function callFactoryQuietly(
 }
 
 /**
- * Instantiates one of tfjs-backend-wasm's Emscripten builds in Node, ready for `BackendWasm`.
- *
- * For the threaded build (`threads > 1`): pthread workers start from a real worker module (see
- * {@link pthreadWorkerUrl}) and load the glue from its file path (`mainScriptUrlOrBlob`) instead
- * of tfjs' blob: URLs. The core-count import reports `2 × threads` cores because tfjs' C++ caps
- * XNNPACK's pool at half the reported cores (it assumes 2 hyperthreads per core), so on a 2-core
- * machine it would otherwise never use more than 1 thread.
+ * One tfjs-backend-wasm Emscripten build, ready to start on some host (Node or a browser): its
+ * factory (the glue), the compiled binary, and for the threaded build where pthread workers load
+ * their script from.
  */
-export async function instantiateTfjsWasm(
-  node: NodeBuiltins,
-  files: WasmBuildFiles,
-  threads: number,
-): Promise<TfjsWasmModule> {
-  const factory = node.createRequire(import.meta.url)(files.glue) as EmscriptenFactory;
-  const binary = await compileOnce(node, files.binary);
-  const workerUrl = threads > 1 ? pthreadWorkerUrl(files) : undefined;
+export interface EmscriptenBuild {
+  factory: EmscriptenFactory;
+  binary: WebAssembly.Module;
+  /** Threaded build only: the pthread worker's script (returned for Emscripten's `*.worker.js`). */
+  workerUrl?: string | URL;
+  /** Threaded build only: the glue as pthread workers load it (`importScripts`/`require`). */
+  mainScriptUrlOrBlob?: string | Blob;
+  /** Calls the factory; a host may wrap the call (Node restores its process listeners). */
+  call?: (factory: EmscriptenFactory, overrides: EmscriptenOverrides) => Promise<Omit<TfjsWasmModule, 'tfjs'>>;
+}
 
+/**
+ * Starts an Emscripten build of tfjs-backend-wasm, ready for `BackendWasm`, on `threads` threads.
+ *
+ * The core-count import reports `2 × threads` cores because tfjs' C++ caps XNNPACK's pool at half
+ * the reported cores (it assumes 2 hyperthreads per core), so on a 2-core machine (Node's
+ * `os.cpus()`, a browser's `navigator.hardwareConcurrency`) it would otherwise never use more than
+ * 1 thread. The binary is instantiated from the module given, never fetched by the glue.
+ */
+export async function startTfjsWasm(build: EmscriptenBuild, threads: number): Promise<TfjsWasmModule> {
   let abort: (error: Error) => void = () => undefined;
   const aborted = new Promise<never>((_, reject) => {
     abort = reject;
   });
+  const { workerUrl, binary } = build;
   const overrides: EmscriptenOverrides = {
     // `prefix` is the glue's own directory, with a trailing slash.
     locateFile: (file, prefix) => (file.endsWith('.worker.js') && workerUrl !== undefined ? workerUrl : prefix + file),
-    mainScriptUrlOrBlob: files.glue,
+    ...(build.mainScriptUrlOrBlob === undefined ? {} : { mainScriptUrlOrBlob: build.mainScriptUrlOrBlob }),
     instantiateWasm(imports, receive) {
       const env = imports['env'] ?? {};
       const coreCount = (): number => 2 * threads;
@@ -122,15 +131,38 @@ export async function instantiateTfjsWasm(
     },
     onAbort: (what) => abort(new Error(`tfjs-backend-wasm aborted while starting: ${String(what)}`)),
   };
-  const raw = await Promise.race([callFactoryQuietly(node, factory, overrides), aborted]);
-  const call = (name: string, returns: 'number' | null, args: 'number'[]) => raw.cwrap(name, returns, args);
+  const call = build.call ?? ((factory, o) => factory(o));
+  const raw = await Promise.race([call(build.factory, overrides), aborted]);
+  const cwrap = (name: string, returns: 'number' | null, args: 'number'[]) => raw.cwrap(name, returns, args);
   const tfjs: TfjsBridge = {
-    init: call('init', null, []),
-    initWithThreadsCount: call('init_with_threads_count', null, ['number']),
-    getThreadsCount: call('get_threads_count', 'number', []),
-    registerTensor: call('register_tensor', null, ['number', 'number', 'number']),
-    disposeData: call('dispose_data', null, ['number']),
+    init: cwrap('init', null, []),
+    initWithThreadsCount: cwrap('init_with_threads_count', null, ['number']),
+    getThreadsCount: cwrap('get_threads_count', 'number', []),
+    registerTensor: cwrap('register_tensor', null, ['number', 'number', 'number']),
+    disposeData: cwrap('dispose_data', null, ['number']),
     dispose: () => raw.asm.dispose(),
   };
   return Object.assign(raw, { tfjs });
+}
+
+/**
+ * Instantiates one of tfjs-backend-wasm's Emscripten builds in Node, ready for `BackendWasm`.
+ *
+ * For the threaded build (`threads > 1`): pthread workers start from a real worker module (see
+ * {@link pthreadWorkerUrl}) and load the glue from its file path (`mainScriptUrlOrBlob`) instead
+ * of tfjs' blob: URLs, which `worker_threads` cannot start.
+ */
+export async function instantiateTfjsWasm(
+  node: NodeBuiltins,
+  files: WasmBuildFiles,
+  threads: number,
+): Promise<TfjsWasmModule> {
+  const build: EmscriptenBuild = {
+    factory: node.createRequire(import.meta.url)(files.glue) as EmscriptenFactory,
+    binary: await compileOnce(node, files.binary),
+    mainScriptUrlOrBlob: files.glue,
+    call: (factory, overrides) => callFactoryQuietly(node, factory, overrides),
+  };
+  if (threads > 1) build.workerUrl = pthreadWorkerUrl(files);
+  return startTfjsWasm(build, threads);
 }

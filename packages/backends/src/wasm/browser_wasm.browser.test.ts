@@ -1,0 +1,81 @@
+// tfjs' wasm backend as @resnext/backends starts it in Chromium: exactly the requested threads
+// (tfjs' own loader gives half of navigator.hardwareConcurrency at most), the .wasm binaries
+// shipped in wasm-files/ by default, and a missing binary named by its URL.
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BackendUnavailableError } from '../errors.js';
+import { defaultImporter, type ModuleImporter } from '../importer.js';
+import { useBackend } from '../use_backend.js';
+import { GLUE_MODULES } from './browser_wasm.js';
+
+// Literal imports of the glue modules, as the @resnext/backends/wasm entry gives bundlers.
+const importer: ModuleImporter = (specifier) => {
+  if (specifier === GLUE_MODULES.plain) return import('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js');
+  if (specifier === GLUE_MODULES.threaded) return import('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
+  // @ts-expect-error -- the worker source module ships without type declarations
+  if (specifier === GLUE_MODULES.threadedWorker) return import('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js');
+  if (specifier === '@tensorflow/tfjs-backend-wasm') return import('@tensorflow/tfjs-backend-wasm');
+  return defaultImporter(specifier);
+};
+
+const xs = Float32Array.from({ length: 2 * 9 * 7 * 16 }, (_, i) => Math.sin(i));
+const ws = Float32Array.from({ length: 3 * 3 * 16 * 24 }, (_, i) => Math.cos(i * 0.7));
+
+async function conv(): Promise<Float32Array> {
+  const y = tf.tidy(() => tf.conv2d(tf.tensor4d(xs, [2, 9, 7, 16]), tf.tensor4d(ws, [3, 3, 16, 24]), 1, 'same'));
+  const values = (await y.data()) as Float32Array;
+  y.dispose();
+  return values;
+}
+
+let reference: Float32Array;
+beforeAll(async () => {
+  await useBackend('cpu');
+  reference = await conv();
+});
+
+function maxError(got: Float32Array): number {
+  let max = 0;
+  for (let i = 0; i < got.length; i++) max = Math.max(max, Math.abs(got[i]! - reference[i]!));
+  return max;
+}
+
+const sharedHeap = () => (tf.backend() as unknown as { wasm: { wasmMemory?: WebAssembly.Memory } }).wasm.wasmMemory?.buffer instanceof SharedArrayBuffer;
+
+describe('wasm in Chromium, started by @resnext/backends', () => {
+  it('runs the requested thread count, beyond half of hardwareConcurrency', async () => {
+    for (const threads of [2, 3, 1]) {
+      const info = await useBackend('wasm', { threads, importer });
+      expect(info).toMatchObject({ name: 'wasm', threads, simd: true, crossOriginIsolated: true });
+      expect(info.reason).toBe('requested wasm');
+      expect(sharedHeap()).toBe(threads > 1);
+      expect(maxError(await conv())).toBeLessThan(1e-4);
+    }
+    // Beyond tfjs' own cap on this machine, which reports few cores.
+    expect(3).toBeGreaterThan(Math.floor(navigator.hardwareConcurrency / 2));
+  });
+
+  it('finds the shipped binaries without wasmPaths', async () => {
+    const fetched: string[] = [];
+    const original = globalThis.fetch;
+    globalThis.fetch = (input, init) => {
+      fetched.push(String(input instanceof Request ? input.url : input));
+      return original(input, init);
+    };
+    try {
+      await useBackend('wasm', { threads: 2, importer });
+    } finally {
+      globalThis.fetch = original;
+    }
+    expect(fetched.some((url) => url.endsWith('/wasm-files/tfjs-backend-wasm-threaded-simd.wasm'))).toBe(true);
+    expect(maxError(await conv())).toBeLessThan(1e-4);
+  });
+
+  it('names the URL of a binary that is not served', async () => {
+    const missing = `${location.origin}/no-such-folder/`;
+    const error = await useBackend('wasm', { threads: 1, importer, wasmPaths: missing }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendUnavailableError);
+    expect((error as Error).message).toContain(`${missing}tfjs-backend-wasm-simd.wasm`);
+    expect((error as Error).message).toMatch(/HTTP 404|not a WebAssembly binary/);
+  });
+});
