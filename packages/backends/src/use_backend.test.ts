@@ -26,7 +26,7 @@ afterAll(() => {
 describe('useBackend', () => {
   it('selects cpu and reports it', async () => {
     const info = await useBackend('cpu');
-    expect(info).toEqual({ name: 'cpu', requested: 'cpu', reason: 'requested cpu', skipped: [] });
+    expect(info).toEqual({ name: 'cpu', requested: 'cpu', reason: 'requested cpu', skipped: [], warnings: [] });
     expect(tf.getBackend()).toBe('cpu');
   });
 

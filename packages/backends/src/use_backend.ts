@@ -26,6 +26,11 @@ export interface UseBackendResult extends BackendInfo {
   reason: string;
   /** `auto` only: backends tried before this one, in order (empty otherwise). */
   skipped: readonly SkippedBackend[];
+  /**
+   * `auto` in browsers: what went wrong in the app's setup on the way to this backend (each also
+   * passed to `options.onWarning`, by default `console.warn`); empty when nothing did.
+   */
+  warnings: readonly string[];
 }
 
 const ADAPTERS: Record<BackendName, Adapter> = {
@@ -69,7 +74,7 @@ async function select(request: BackendRequest, options: UseBackendOptions): Prom
     const adapter = ADAPTERS[request] as Adapter | undefined;
     if (adapter === undefined) throw new RangeError(`Unknown backend '${String(request)}'; expected one of ${Object.keys(ADAPTERS).join(', ')} or auto`);
     const note = await adapter(context);
-    return { ...backendInfo(), requested: request, reason: withNote(`requested ${request}`, note), skipped: [] };
+    return { ...backendInfo(), requested: request, reason: withNote(`requested ${request}`, note), skipped: [], warnings: [] };
   }
   const order = isNode() ? NODE_AUTO_ORDER : BROWSER_AUTO_ORDER;
   const skipped: SkippedBackend[] = [];
@@ -85,12 +90,35 @@ async function select(request: BackendRequest, options: UseBackendOptions): Prom
     const passedOver = skipped.map((s) => `${s.backend} (${summary(s.error)})`).join(', ');
     const reason =
       `auto: ${backend} is the first available in ${order.join(' > ')}` + (passedOver === '' ? '' : `; skipped ${passedOver}`);
-    return { ...backendInfo(), requested: 'auto', reason: withNote(reason, note), skipped };
+    const warnings = isNode() ? [] : setupWarnings(backend, skipped);
+    const warn = options.onWarning ?? ((message: string) => console.warn(message));
+    for (const warning of warnings) warn(warning);
+    return { ...backendInfo(), requested: 'auto', reason: withNote(reason, note), skipped, warnings };
   }
   throw new BackendUnavailableError(
     `No backend is available: ${skipped.map((s) => `${s.backend}: ${s.error.message}`).join('; ')}`,
     { backend: 'auto', failure: skipped.at(-1)?.error.failure ?? 'init-failed', install: skipped.at(-1)?.error.install },
   );
+}
+
+/**
+ * What `auto` should not pass over silently in a browser: a backend whose package is there but
+ * failed to start (its .wasm files not served, say), and landing on cpu — seconds per image on a
+ * ResNeXt — because a faster backend was not bundled. A browser that lacks WebGPU or WebGL 2 is
+ * not a setup problem and gives no warning.
+ */
+export function setupWarnings(chosen: BackendName, skipped: readonly SkippedBackend[]): string[] {
+  const warnings = skipped
+    .filter((s) => s.error.failure === 'init-failed')
+    .map((s) => `@resnext/backends: useBackend('auto') skipped ${s.backend}, which failed to start: ${s.error.message}`);
+  const notBundled = skipped.filter((s) => s.error.failure === 'not-installed').map((s) => s.backend);
+  if (chosen === 'cpu' && notBundled.length > 0) {
+    warnings.push(
+      `@resnext/backends: useBackend('auto') fell back to the cpu backend (slow) because ${notBundled.join(' and ')} ` +
+        `could not be imported: ${skipped.filter((s) => s.error.failure === 'not-installed').map((s) => s.error.message).join(' ')}`,
+    );
+  }
+  return warnings;
 }
 
 function withNote(reason: string, note: string | undefined): string {

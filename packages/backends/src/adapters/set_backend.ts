@@ -18,6 +18,8 @@ export async function setBackendOrThrow(
   }
   await restoreBackend(previous, name);
   const error = cause?.();
+  // Our own loaders already say what is wrong and how to fix it.
+  if (error instanceof BackendUnavailableError) throw error;
   const detail = error instanceof Error ? `: ${error.message}` : ' (tfjs logged the cause above)';
   throw new BackendUnavailableError(`The ${backend} backend failed to start${detail}.${hint === undefined ? '' : ` ${hint}`}`, {
     backend,

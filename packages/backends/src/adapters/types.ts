@@ -28,6 +28,12 @@ export interface UseBackendOptions {
    * docs/browser.md for esbuild and others).
    */
   wasmPaths?: WasmPaths;
+  /**
+   * `auto` in browsers: receives each setup problem passed over on the way (a backend that failed
+   * to start, a fall back to cpu because faster backends were not bundled). Default: `console.warn`.
+   * The same messages are in the result's `warnings`.
+   */
+  onWarning?: (message: string) => void;
   /** How backend packages are imported (for bundlers and tests). Default: `import()`. */
   importer?: ModuleImporter;
 }

@@ -79,3 +79,21 @@ describe('wasm in Chromium, started by @resnext/backends', () => {
     expect((error as Error).message).toMatch(/HTTP 404|not a WebAssembly binary/);
   });
 });
+
+describe("'auto' in Chromium with a broken setup", () => {
+  it('warns, through onWarning and the result, when wasm fails to start and cpu is left', async () => {
+    const notBundled: ModuleImporter = (specifier) =>
+      /webgl|webgpu/.test(specifier) ? Promise.reject(new TypeError(`Failed to resolve module specifier "${specifier}"`)) : importer(specifier);
+    const heard: string[] = [];
+    const info = await useBackend('auto', { importer: notBundled, wasmPaths: `${location.origin}/missing/`, onWarning: (m) => heard.push(m) });
+    expect(info.name).toBe('cpu');
+    expect(info.skipped.map((s) => [s.backend, s.error.failure])).toEqual([
+      ['webgpu', 'not-installed'],
+      ['webgl', 'not-installed'],
+      ['wasm', 'init-failed'],
+    ]);
+    expect(heard).toEqual(info.warnings);
+    expect(heard[0]).toContain(`skipped wasm, which failed to start: tfjs' wasm binary is missing at ${location.origin}/missing/`);
+    expect(heard[1]).toContain('fell back to the cpu backend (slow) because webgpu and webgl could not be imported');
+  });
+});
