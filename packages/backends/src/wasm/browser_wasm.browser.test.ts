@@ -4,19 +4,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BackendUnavailableError } from '../errors.js';
-import { defaultImporter, type ModuleImporter } from '../importer.js';
+import type { ModuleImporter } from '../importer.js';
+import { browserImporter } from '../testing/browser_importer.js';
 import { useBackend } from '../use_backend.js';
-import { GLUE_MODULES } from './browser_wasm.js';
 
-// Literal imports of the glue modules, as the @resnext/backends/wasm entry gives bundlers.
-const importer: ModuleImporter = (specifier) => {
-  if (specifier === GLUE_MODULES.plain) return import('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js');
-  if (specifier === GLUE_MODULES.threaded) return import('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
-  // @ts-expect-error -- the worker source module ships without type declarations
-  if (specifier === GLUE_MODULES.threadedWorker) return import('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js');
-  if (specifier === '@tensorflow/tfjs-backend-wasm') return import('@tensorflow/tfjs-backend-wasm');
-  return defaultImporter(specifier);
-};
+const importer = browserImporter;
 
 const xs = Float32Array.from({ length: 2 * 9 * 7 * 16 }, (_, i) => Math.sin(i));
 const ws = Float32Array.from({ length: 3 * 3 * 16 * 24 }, (_, i) => Math.cos(i * 0.7));
