@@ -53,6 +53,15 @@ export async function importGlue(importer: ModuleImporter, threads: number): Pro
   }
 }
 
+/**
+ * The glue's warnings, but for the one Emscripten prints when a page's main thread waits for a
+ * pthread: XNNPACK's pool creation waits for workers Emscripten has already started (8 of them,
+ * up front), so the wait is short and the warning only alarms the page's console.
+ */
+function printGlueWarning(text: string): void {
+  if (!text.startsWith('Blocking on the main thread')) console.warn(text);
+}
+
 /** The build's files as blobs, the way tfjs' own loader hands them to Emscripten. */
 function threadedBuild(glue: Glue, binary: WebAssembly.Module): EmscriptenBuild {
   // The worker source was written for a Blob: tfjs escapes its "\n" the same way before use.
@@ -63,6 +72,7 @@ function threadedBuild(glue: Glue, binary: WebAssembly.Module): EmscriptenBuild 
     workerUrl: URL.createObjectURL(worker),
     // pthread workers load the glue with importScripts and look for this global.
     mainScriptUrlOrBlob: new Blob([`var WasmBackendModuleThreadedSimd = ${glue.factory.toString()}`], { type: 'text/javascript' }),
+    printErr: printGlueWarning,
   };
 }
 

@@ -41,6 +41,8 @@ export interface EmscriptenOverrides {
   mainScriptUrlOrBlob?: string | Blob;
   instantiateWasm(imports: WebAssembly.Imports, receive: ReceiveInstance): object;
   onAbort(what: unknown): void;
+  /** Emscripten's warnings and errors (default `console.warn`). */
+  printErr?(text: string): void;
 }
 
 /** An Emscripten MODULARIZE factory: tfjs-backend-wasm's glue exports one per build. */
@@ -97,6 +99,8 @@ export interface EmscriptenBuild {
   workerUrl?: string | URL;
   /** Threaded build only: the glue as pthread workers load it (`importScripts`/`require`). */
   mainScriptUrlOrBlob?: string | Blob;
+  /** Where the glue's warnings go (default `console.warn`). */
+  printErr?: (text: string) => void;
   /** Calls the factory; a host may wrap the call (Node restores its process listeners). */
   call?: (factory: EmscriptenFactory, overrides: EmscriptenOverrides) => Promise<Omit<TfjsWasmModule, 'tfjs'>>;
 }
@@ -119,6 +123,7 @@ export async function startTfjsWasm(build: EmscriptenBuild, threads: number): Pr
     // `prefix` is the glue's own directory, with a trailing slash.
     locateFile: (file, prefix) => (file.endsWith('.worker.js') && workerUrl !== undefined ? workerUrl : prefix + file),
     ...(build.mainScriptUrlOrBlob === undefined ? {} : { mainScriptUrlOrBlob: build.mainScriptUrlOrBlob }),
+    ...(build.printErr === undefined ? {} : { printErr: build.printErr }),
     instantiateWasm(imports, receive) {
       const env = imports['env'] ?? {};
       const coreCount = (): number => 2 * threads;
