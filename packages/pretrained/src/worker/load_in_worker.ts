@@ -1,0 +1,144 @@
+/**
+ * `loadInWorker`: a classifier whose model lives in a Web Worker, so loading and inference never
+ * block the page. Page side only; the worker side is `worker_main.ts`.
+ */
+import type { BackendRequest } from '@resnext/backends';
+import type { DownloadProgress, FetchWeightsOptions } from '../download/options.js';
+import type { WeightsRecord } from '../registry/weights_record.js';
+import type { WireLoadOptions, WireWeights } from './protocol.js';
+import { WorkerChannel, type WorkerLike } from './worker_channel.js';
+import { WorkerClassifier } from './worker_classifier.js';
+import { WorkerError } from './worker_error.js';
+
+/** Options of {@link loadInWorker}. Everything except the callbacks and `signal` is sent to the worker. */
+export interface WorkerLoadOptions extends Pick<FetchWeightsOptions, 'offline' | 'localFilesOnly' | 'mirror' | 'timeoutMs' | 'onWarning'> {
+  /** `arch` (its default weights) or `arch.tag`, as for `load`. Default `resnext50_32x4d`. */
+  model?: string;
+  /**
+   * Use this checkpoint instead of the record's sources: a URL (fetched inside the worker; relative
+   * URLs are resolved against the page), or .safetensors / .pth bytes, an `ArrayBuffer` or a `Blob`
+   * (a `File`). Bytes and `ArrayBuffer`s are transferred: the caller's copy is detached.
+   */
+  weights?: string | URL | Uint8Array | ArrayBuffer | Blob;
+  /** Weights not in the registry: their record, as for `load`. */
+  record?: WeightsRecord;
+  /** Class names; default from the record. */
+  labels?: readonly string[];
+  /** Fold BatchNorm into the convolutions. Default true. */
+  foldBatchNorm?: boolean;
+  /** Run one inference while loading, so the first call is not slow. Default true. */
+  warmup?: boolean;
+  /** The backend the worker selects with `useBackend`. Default `'auto'` (webgpu > webgl > wasm > cpu). */
+  backend?: BackendRequest;
+  /** wasm: threads inside the worker (the worker's own thread included); more than 1 needs a cross-origin isolated page. */
+  threads?: number;
+  /** wasm: where tfjs-backend-wasm's `.wasm` binaries are served, as for `useBackend`. */
+  wasmPaths?: string | Record<string, string>;
+  /** Download progress of the weights, forwarded from the worker. */
+  onProgress?: (progress: DownloadProgress) => void;
+  /**
+   * The worker script: a module built by the app from `@resnext/pretrained/dist/worker/worker_main.js`,
+   * for bundlers that do not handle `new Worker(new URL(…, import.meta.url))`. Default: this
+   * package's worker module, found by that pattern (Vite and webpack 5 bundle it by themselves).
+   */
+  workerUrl?: string | URL;
+  /** Fail when the worker script has not started within this many ms (0: wait forever). Default 60,000. */
+  startTimeoutMs?: number;
+  /** Cancels the load: the worker is terminated and the call rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/** Default of {@link WorkerLoadOptions.startTimeoutMs}: generous, since a dev server may serve the worker's modules one by one. */
+export const DEFAULT_START_TIMEOUT_MS = 60_000;
+
+function createWorker(workerUrl: string | URL | undefined): { worker: WorkerLike; url: string } {
+  if (typeof Worker !== 'function') {
+    throw new WorkerError({ reason: 'start-failed', problem: 'loadInWorker needs Web Workers (a browser); in Node use load()' });
+  }
+  if (workerUrl !== undefined) {
+    const url = new URL(workerUrl, globalThis.location?.href).href;
+    return { worker: new Worker(url, { type: 'module' }), url };
+  }
+  // Written out in this form, and not through a variable, so that bundlers recognise it and emit
+  // the worker module as its own chunk.
+  const worker = new Worker(new URL('./worker_main.js', import.meta.url), { type: 'module' });
+  return { worker, url: new URL('./worker_main.js', import.meta.url).href };
+}
+
+/** Weights as they can cross: URLs resolved against the page (the worker's base URL is its script's). */
+function wireWeights(weights: WorkerLoadOptions['weights']): { weights?: WireWeights; transfer: Transferable[] } {
+  if (weights === undefined) return { transfer: [] };
+  if (typeof weights === 'string' || weights instanceof URL) {
+    const base = globalThis.location?.href;
+    return { weights: base === undefined ? weights.toString() : new URL(weights, base).href, transfer: [] };
+  }
+  if (weights instanceof ArrayBuffer) return { weights: new Uint8Array(weights), transfer: [weights] };
+  if (weights instanceof Uint8Array) {
+    const whole = weights.buffer instanceof ArrayBuffer && weights.byteOffset === 0 && weights.byteLength === weights.buffer.byteLength;
+    const own = whole ? weights : weights.slice();
+    return { weights: own, transfer: [own.buffer] };
+  }
+  return { weights, transfer: [] };
+}
+
+/** The options that cross to the worker. */
+export function wireLoadOptions(options: WorkerLoadOptions): { options: WireLoadOptions; transfer: Transferable[] } {
+  const { weights, transfer } = wireWeights(options.weights);
+  const wire: WireLoadOptions = { backend: options.backend ?? 'auto', progress: options.onProgress !== undefined };
+  if (weights !== undefined) wire.weights = weights;
+  if (options.model !== undefined) wire.model = options.model;
+  if (options.record !== undefined) wire.record = options.record;
+  if (options.labels !== undefined) wire.labels = [...options.labels];
+  if (options.foldBatchNorm !== undefined) wire.foldBatchNorm = options.foldBatchNorm;
+  if (options.warmup !== undefined) wire.warmup = options.warmup;
+  if (options.threads !== undefined) wire.threads = options.threads;
+  if (options.wasmPaths !== undefined) wire.wasmPaths = options.wasmPaths;
+  if (options.offline !== undefined) wire.offline = options.offline;
+  if (options.localFilesOnly !== undefined) wire.localFilesOnly = options.localFilesOnly;
+  if (options.mirror !== undefined) wire.mirror = options.mirror;
+  if (options.timeoutMs !== undefined) wire.timeoutMs = options.timeoutMs;
+  return { options: wire, transfer };
+}
+
+/**
+ * Loads a pretrained ResNeXt classifier inside a Web Worker: the worker selects its backend with
+ * `useBackend(options.backend ?? 'auto', { threads, wasmPaths })`, downloads or reads the weights,
+ * builds and warms up the model; the page only sends images and receives predictions. Browsers only.
+ *
+ * Errors of the work come back as their own classes (`DownloadError`, `IntegrityError`,
+ * `WeightsFormatError`, `StateDictMismatchError`, `ImageDecodeError`, `BackendUnavailableError`, …);
+ * a worker that cannot start rejects with a {@link WorkerError} (`reason: 'start-failed'`).
+ *
+ * @example
+ * ```ts
+ * import { loadInWorker } from '@resnext/pretrained/worker';
+ *
+ * const classifier = await loadInWorker({ model: 'resnext_fmnist', backend: 'wasm' });
+ * console.log(classifier.backend.name, await classifier.classify(document.querySelector('img')!, 3));
+ * await classifier.dispose();
+ * ```
+ */
+export async function loadInWorker(modelOrOptions: string | WorkerLoadOptions = {}): Promise<WorkerClassifier> {
+  const options: WorkerLoadOptions = typeof modelOrOptions === 'string' ? { model: modelOrOptions } : modelOrOptions;
+  options.signal?.throwIfAborted();
+  // Prepared first: a weights URL that does not parse should fail before a worker is started.
+  const { options: wire, transfer } = wireLoadOptions(options);
+  const { worker, url } = createWorker(options.workerUrl);
+  const channel = new WorkerChannel(worker, url, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+  const abort = () => channel.close(new WorkerError({ reason: 'disposed', problem: 'loadInWorker was cancelled', workerUrl: url }));
+  options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    await channel.start();
+    const loaded = await channel.call<'load'>({ type: 'load', options: wire }, transfer, {
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+    });
+    return new WorkerClassifier(channel, loaded);
+  } catch (error) {
+    channel.close(new WorkerError({ reason: 'disposed', problem: 'the classifier worker was terminated because loading failed', workerUrl: url }));
+    options.signal?.throwIfAborted();
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+  }
+}
