@@ -1,0 +1,143 @@
+/**
+ * End to end: the production build of the demo, served cross-origin isolated by this test's own
+ * server, driven through its UI in Debian's headless Chromium. What the page shows is compared
+ * with @resnext/pretrained's `load` + `classify` run here in Node on the same images and weights.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { useBackend } from '@resnext/backends';
+import { FASHION_MNIST_LABELS, load, type Prediction } from '@resnext/pretrained';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../../tools/chromium.mjs';
+import { classifyFile, loadModel, type ShownPrediction } from './demo_page.js';
+import { pngOf, readTestSet } from './fashion_mnist.js';
+import { writeResnext50Checkpoint } from './resnext50_checkpoint.js';
+import { startStaticServer, type StaticServer } from './static_server.js';
+
+const DEMO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CHELSEA = path.resolve(DEMO, '../../fixtures/images/chelsea.png');
+const CHECKPOINT_PATH = '/files/resnext50_32x4d.safetensors';
+/** Node (wasm) and the page (wasm or webgl, in a worker) may round differently, no more than this. */
+const TOLERANCE = 1e-4;
+const FASHION_MNIST_IMAGES = 6;
+
+let work: string;
+let server: StaticServer;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+/** Same labels in the same order, probabilities within TOLERANCE; returns the largest difference. */
+function expectSameTop5(shown: ShownPrediction[], reference: Prediction[]): number {
+  expect(shown.map((p) => p.label)).toEqual(reference.map((p) => p.label));
+  expect(shown.map((p) => p.index)).toEqual(reference.map((p) => p.index));
+  const differences = shown.map((p, i) => Math.abs(p.probability - (reference[i]?.probability ?? NaN)));
+  const largest = Math.max(...differences);
+  expect(largest).toBeLessThanOrEqual(TOLERANCE);
+  return largest;
+}
+
+const format = (predictions: readonly { label: string; probability: number }[]) =>
+  predictions.map((p) => `${p.label} ${p.probability.toFixed(6)}`).join(', ');
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'resnext-demo-e2e-'));
+  const dist = path.join(work, 'dist');
+  await build({ root: DEMO, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
+  // The reference runs in this process, on the backend the repository's Node tests use.
+  await useBackend('wasm');
+  server = await startStaticServer(dist, new Map([[CHECKPOINT_PATH, path.join(work, 'resnext50_32x4d.safetensors')]]));
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('crash', () => problems.push('the page crashed'));
+  await page.goto(`${server.url}/`);
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (work !== undefined) await rm(work, { recursive: true, force: true });
+});
+
+describe('Fashion-MNIST, weights shipped in @resnext/pretrained', () => {
+  it(`classifies ${FASHION_MNIST_IMAGES} test images as load() does in Node, each correctly`, async () => {
+    const set = await readTestSet();
+    const reference = await load('resnext_fmnist');
+    // The first correctly classified test image of each of several classes: correct in Node is
+    // the precondition, the page must then agree with Node.
+    const chosen: { index: number; png: Buffer; truth: string; top5: Prediction[] }[] = [];
+    try {
+      for (let index = 0; chosen.length < FASHION_MNIST_IMAGES && index < set.count; index++) {
+        const truth = FASHION_MNIST_LABELS[set.labels[index] ?? -1] ?? '?';
+        if (chosen.some((c) => c.truth === truth)) continue;
+        const png = await pngOf(set, index);
+        const top5 = await reference.classify(new Uint8Array(png), 5);
+        if (top5[0]?.label === truth) chosen.push({ index, png, truth, top5 });
+      }
+    } finally {
+      reference.dispose();
+    }
+    expect(chosen).toHaveLength(FASHION_MNIST_IMAGES);
+
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const threads = Math.min(cores, 2);
+    const shownModel = await loadModel(page, { model: 'fmnist', backend: 'wasm', threads });
+    expect(shownModel.backend).toBe('wasm');
+    expect(shownModel.backendText).toContain(`${threads} thread`);
+    expect(shownModel.status).toContain('resnext_fmnist.full_fmnist');
+    console.log(`Fashion-MNIST on the page: ${shownModel.backendText}; ${shownModel.status}`);
+
+    for (const { index, png, truth, top5 } of chosen) {
+      const shown = await classifyFile(page, `fmnist-test-${index}.png`, png);
+      expect(shown[0]?.label).toBe(truth);
+      const largest = expectSameTop5(shown, top5);
+      console.log(`#${index} ${truth}: page ${format(shown)} | Node ${format(top5)} | max |Δp| ${largest.toExponential(2)}`);
+    }
+  });
+});
+
+describe('ResNeXt-50 32x4d from a checkpoint URL, on chelsea.png', () => {
+  let chelsea: Buffer;
+  let reference: Prediction[];
+
+  beforeAll(async () => {
+    chelsea = await readFile(CHELSEA);
+    const file = path.join(work, 'resnext50_32x4d.safetensors');
+    await writeResnext50Checkpoint(file, new Uint8Array(chelsea));
+    const classifier = await load({ model: 'resnext50_32x4d', weights: file });
+    try {
+      const top6 = await classifier.classify(new Uint8Array(chelsea), 6);
+      // The ranks are the test's subject: neighbours must be clearly apart (log-probability
+      // differences are logit differences), else an equally right page could order them otherwise.
+      const gaps = top6.slice(1).map((p, i) => Math.log(top6[i]!.probability / p.probability));
+      expect(Math.min(...gaps)).toBeGreaterThan(0.02);
+      reference = top6.slice(0, 5);
+    } finally {
+      classifier.dispose();
+    }
+    console.log(`ResNeXt-50 in Node (wasm): ${format(reference)}`);
+  });
+
+  it.each(['wasm', 'webgl'] as const)('shows the top 5 load() gives in Node, on %s', async (backend) => {
+    const shownModel = await loadModel(page, { model: 'resnext50', backend, weightsUrl: `${server.url}${CHECKPOINT_PATH}` });
+    expect(shownModel.backend).toBe(backend);
+    expect(shownModel.status).toContain('resnext50_32x4d');
+    const shown = await classifyFile(page, `chelsea-${backend}.png`, chelsea);
+    const largest = expectSameTop5(shown, reference);
+    const latency = await page.locator('#latency').getAttribute('data-ms');
+    console.log(`ResNeXt-50 on the page (${shownModel.backendText}): ${format(shown)} | max |Δp| ${largest.toExponential(2)} | ${Number(latency).toFixed(0)} ms`);
+  });
+});
+
+it('logs no console errors and no page errors', () => {
+  expect(problems).toEqual([]);
+});
