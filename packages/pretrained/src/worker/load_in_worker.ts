@@ -32,7 +32,7 @@ export interface WorkerLoadOptions extends Pick<FetchWeightsOptions, 'offline' |
   backend?: BackendRequest;
   /** wasm: threads inside the worker (the worker's own thread included); more than 1 needs a cross-origin isolated page. */
   threads?: number;
-  /** wasm: where tfjs-backend-wasm's `.wasm` binaries are served, as for `useBackend`. */
+  /** wasm: where tfjs-backend-wasm's `.wasm` binaries are served, as for `useBackend` (relative URLs are resolved against the page). */
   wasmPaths?: string | Record<string, string>;
   /** Download progress of the weights, forwarded from the worker. */
   onProgress?: (progress: DownloadProgress) => void;
@@ -42,6 +42,12 @@ export interface WorkerLoadOptions extends Pick<FetchWeightsOptions, 'offline' |
    * package's worker module, found by that pattern (Vite and webpack 5 bundle it by themselves).
    */
   workerUrl?: string | URL;
+  /**
+   * A worker the app has started on a script of its own that calls `serveClassifier()` from
+   * `@resnext/pretrained/worker/serve` (to bundle only some backends, say). It becomes the
+   * classifier's: `dispose` terminates it. Not together with `workerUrl`.
+   */
+  worker?: Worker;
   /** Fail when the worker script has not started within this many ms (0: wait forever). Default 60,000. */
   startTimeoutMs?: number;
   /** Cancels the load: the worker is terminated and the call rejects with `signal.reason`. */
@@ -51,7 +57,11 @@ export interface WorkerLoadOptions extends Pick<FetchWeightsOptions, 'offline' |
 /** Default of {@link WorkerLoadOptions.startTimeoutMs}: generous, since a dev server may serve the worker's modules one by one. */
 export const DEFAULT_START_TIMEOUT_MS = 60_000;
 
-function createWorker(workerUrl: string | URL | undefined): { worker: WorkerLike; url: string } {
+function createWorker({ workerUrl, worker: given }: WorkerLoadOptions): { worker: WorkerLike; url: string } {
+  if (given !== undefined) {
+    if (workerUrl !== undefined) throw new TypeError('loadInWorker: pass either worker or workerUrl, not both');
+    return { worker: given, url: 'the worker passed to loadInWorker' };
+  }
   if (typeof Worker !== 'function') {
     throw new WorkerError({ reason: 'start-failed', problem: 'loadInWorker needs Web Workers (a browser); in Node use load()' });
   }
@@ -68,10 +78,7 @@ function createWorker(workerUrl: string | URL | undefined): { worker: WorkerLike
 /** Weights as they can cross: URLs resolved against the page (the worker's base URL is its script's). */
 function wireWeights(weights: WorkerLoadOptions['weights']): { weights?: WireWeights; transfer: Transferable[] } {
   if (weights === undefined) return { transfer: [] };
-  if (typeof weights === 'string' || weights instanceof URL) {
-    const base = globalThis.location?.href;
-    return { weights: base === undefined ? weights.toString() : new URL(weights, base).href, transfer: [] };
-  }
+  if (typeof weights === 'string' || weights instanceof URL) return { weights: againstPage(weights.toString()), transfer: [] };
   if (weights instanceof ArrayBuffer) return { weights: new Uint8Array(weights), transfer: [weights] };
   if (weights instanceof Uint8Array) {
     const whole = weights.buffer instanceof ArrayBuffer && weights.byteOffset === 0 && weights.byteLength === weights.buffer.byteLength;
@@ -79,6 +86,17 @@ function wireWeights(weights: WorkerLoadOptions['weights']): { weights?: WireWei
     return { weights: own, transfer: [own.buffer] };
   }
   return { weights, transfer: [] };
+}
+
+/** URLs resolved against the page: relative ones would otherwise resolve against the worker script. */
+function againstPage(url: string): string {
+  const base = globalThis.location?.href;
+  return base === undefined ? url : new URL(url, base).href;
+}
+
+function wireWasmPaths(paths: string | Record<string, string>): string | Record<string, string> {
+  if (typeof paths === 'string') return againstPage(paths);
+  return Object.fromEntries(Object.entries(paths).map(([name, url]) => [name, againstPage(url)]));
 }
 
 /** The options that cross to the worker. */
@@ -92,7 +110,7 @@ export function wireLoadOptions(options: WorkerLoadOptions): { options: WireLoad
   if (options.foldBatchNorm !== undefined) wire.foldBatchNorm = options.foldBatchNorm;
   if (options.warmup !== undefined) wire.warmup = options.warmup;
   if (options.threads !== undefined) wire.threads = options.threads;
-  if (options.wasmPaths !== undefined) wire.wasmPaths = options.wasmPaths;
+  if (options.wasmPaths !== undefined) wire.wasmPaths = wireWasmPaths(options.wasmPaths);
   if (options.offline !== undefined) wire.offline = options.offline;
   if (options.localFilesOnly !== undefined) wire.localFilesOnly = options.localFilesOnly;
   if (options.mirror !== undefined) wire.mirror = options.mirror;
@@ -123,7 +141,7 @@ export async function loadInWorker(modelOrOptions: string | WorkerLoadOptions = 
   options.signal?.throwIfAborted();
   // Prepared first: a weights URL that does not parse should fail before a worker is started.
   const { options: wire, transfer } = wireLoadOptions(options);
-  const { worker, url } = createWorker(options.workerUrl);
+  const { worker, url } = createWorker(options);
   const channel = new WorkerChannel(worker, url, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
   const abort = () => channel.close(new WorkerError({ reason: 'disposed', problem: 'loadInWorker was cancelled', workerUrl: url }));
   options.signal?.addEventListener('abort', abort, { once: true });

@@ -1,8 +1,9 @@
 /**
  * The messages between a page and the classifier's worker. Every request carries an `id`; the
  * worker answers each with one `result` or `error` of the same id, after any number of `progress`
- * and `warning` messages for it. The worker announces itself once with `ready` when its module has
- * been evaluated, which is how the page tells a worker that started from one that never will.
+ * and `warning` messages for it. The worker posts `ready` when its module has been evaluated, and
+ * again in answer to the page's `hello` (for a worker the app started earlier, whose first `ready`
+ * nobody heard): that is how the page tells a worker that started from one that never will.
  */
 import type { BackendRequest } from '@resnext/backends';
 import type { DownloadProgress, Mirror } from '../download/options.js';
@@ -74,6 +75,12 @@ export interface WorkerMemory {
   numDataBuffers: number;
 }
 
+/** The page's opening message; the worker answers `ready`. */
+export interface WorkerHello {
+  type: 'hello';
+  protocol: string;
+}
+
 /** Requests, page → worker. */
 export type WorkerRequest =
   | { id: number; type: 'load'; options: WireLoadOptions }
@@ -104,6 +111,11 @@ export function isWorkerResponse(data: unknown): data is WorkerResponse {
   if (typeof data !== 'object' || data === null) return false;
   const { type } = data as { type?: unknown };
   return type === 'ready' || type === 'result' || type === 'error' || type === 'progress' || type === 'warning';
+}
+
+/** Whether a message received by the worker is the page's `hello`. */
+export function isWorkerHello(data: unknown): data is WorkerHello {
+  return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'hello';
 }
 
 /** Whether a message received by the worker is a request of ours. */

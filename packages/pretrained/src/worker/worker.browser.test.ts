@@ -2,6 +2,7 @@
 // loadInWorker in Chromium: the shipped Fashion-MNIST model run in a Web Worker gives what load()
 // gives on the page (same backend), for every kind of input; no tfjs work happens on the page;
 // the worker's tensors do not grow across calls; dispose terminates the worker.
+import '@resnext/backends/wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -159,6 +160,25 @@ describe('loadInWorker: resnext_fmnist on wasm', () => {
     await expect(worker.classify(new Uint8Array([1, 2, 3]), 5)).rejects.toThrow();
     await expect(worker.infer(new Float32Array(5), [1, 28, 28, 1])).rejects.toThrow(RangeError);
     expect((await worker.memory()).numTensors).toBe(before.numTensors);
+  });
+});
+
+describe('a worker script of the app\'s own (serveClassifier)', () => {
+  it('serves a worker started earlier, with only the backends it bundles', async () => {
+    const own = new Worker(new URL('../testing/cpu_only_worker.ts', import.meta.url), { type: 'module' });
+    // Let the worker finish starting before the page talks to it: the hello handshake must still find it.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const classifier = await loadInWorker({ model: 'resnext_fmnist', backend: 'auto', worker: own, warmup: false });
+    try {
+      // 'auto' passed over what this worker did not bundle and says so.
+      expect(classifier.backend.name).toBe('cpu');
+      expect(classifier.backend.skipped.map((s) => s.backend)).toEqual(['webgpu', 'webgl', 'wasm']);
+      expect(classifier.backend.skipped[0]!.message).toMatch(/@tensorflow\/tfjs-backend-webgpu/);
+      const expected = await page.classify(grayImageData(images[4]!), 5);
+      expectSamePredictions(await classifier.classify(grayImageData(images[4]!), 5), expected);
+    } finally {
+      await classifier.dispose();
+    }
   });
 });
 

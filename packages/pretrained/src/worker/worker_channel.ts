@@ -4,12 +4,12 @@
  * into a rejected call with a {@link WorkerError} rather than a hang.
  */
 import { fromWireError } from './error_wire.js';
-import { PROTOCOL, isWorkerResponse, type WorkerRequest, type WorkerResponse, type WorkerResults } from './protocol.js';
+import { PROTOCOL, isWorkerResponse, type WorkerHello, type WorkerRequest, type WorkerResponse, type WorkerResults } from './protocol.js';
 import { WorkerError } from './worker_error.js';
 
 /** The parts of a `Worker` the channel uses (a stand-in in Node tests). */
 export interface WorkerLike {
-  postMessage(message: WorkerRequest, transfer: Transferable[]): void;
+  postMessage(message: WorkerRequest | WorkerHello, transfer: Transferable[]): void;
   addEventListener(type: 'message' | 'error' | 'messageerror', listener: (event: Event) => void): void;
   terminate(): void;
 }
@@ -62,9 +62,14 @@ export class WorkerChannel {
     worker.addEventListener('messageerror', () =>
       this.rejectAll(new WorkerError({ reason: 'message-failed', problem: 'a message from the classifier worker could not be deserialized', workerUrl })),
     );
+    try {
+      worker.postMessage({ type: 'hello', protocol: PROTOCOL }, []);
+    } catch (cause) {
+      this.close(this.startError('it refused a message', cause));
+    }
     if (startTimeoutMs > 0) {
       const timer = setTimeout(() => {
-        if (!this.started) this.close(this.startError(`it did not start within ${startTimeoutMs} ms (is workerUrl the classifier's worker module?)`));
+        if (!this.started) this.close(this.startError(`it did not start within ${startTimeoutMs} ms (is it the classifier's worker module, or a script that calls serveClassifier()?)`));
       }, startTimeoutMs);
       void this.ready.finally(() => clearTimeout(timer)).catch(() => undefined);
     }

@@ -11,7 +11,7 @@ import type { ImageInput } from '../preprocess/preprocess.js';
 import { toWireError } from './error_wire.js';
 import { fetchUrlWeights } from './fetch_url_weights.js';
 import type { WireImage, WireLoadOptions, WireWeights, WorkerBackendReport, WorkerRequest, WorkerResponse, WorkerResults } from './protocol.js';
-import { isWorkerRequest } from './protocol.js';
+import { PROTOCOL, isWorkerHello, isWorkerRequest } from './protocol.js';
 
 /** Where the server posts its answers: the worker global scope, or a stand-in in tests. */
 export interface WorkerEndpoint {
@@ -26,7 +26,7 @@ export interface WorkerServerDeps {
 
 /** The server of one worker: pass it every message the worker receives. */
 export interface WorkerServer {
-  /** Handles one incoming message; anything that is not a request of the protocol is ignored. */
+  /** Handles one incoming message; anything that is not a message of the protocol is ignored. */
   receive(data: unknown): void;
   /** Resolves when every request received so far has been answered. */
   idle(): Promise<void>;
@@ -181,6 +181,8 @@ export function createWorkerServer(endpoint: WorkerEndpoint, deps: WorkerServerD
 
   return {
     receive(data) {
+      // Answered at once, not queued: the page is waiting to know that this worker is up.
+      if (isWorkerHello(data)) post({ type: 'ready', protocol: PROTOCOL });
       if (!isWorkerRequest(data)) return;
       queue = queue.then(() => answer(data));
     },
