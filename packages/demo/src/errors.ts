@@ -5,6 +5,14 @@ export class SettingsError extends Error {
   override name = 'SettingsError';
 }
 
+function plainText(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return typeof value; // cyclic objects, BigInts
+  }
+}
+
 /**
  * One line per error in the chain: the class name (the worker sends its errors back as their own
  * classes: DownloadError, BackendUnavailableError, ImageDecodeError, …) and the message, then each
@@ -18,7 +26,9 @@ export function describeError(error: unknown): string {
       lines.push(`${depth === 0 ? '' : 'caused by '}${current.name}: ${current.message}`);
       current = current.cause;
     } else {
-      lines.push(`${depth === 0 ? '' : 'caused by '}${String(current)}`);
+      // Something thrown that is not an Error (a string, a plain object): show its content.
+      const text = typeof current === 'string' ? current : plainText(current);
+      lines.push(`${depth === 0 ? '' : 'caused by '}${text}`);
       current = undefined;
     }
   }

@@ -10,11 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { useBackend } from '@resnext/backends';
 import { FASHION_MNIST_LABELS, load, type Prediction } from '@resnext/pretrained';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../../tools/chromium.mjs';
 import { classifyFile, loadModel, type ShownPrediction } from './demo_page.js';
-import { pngOf, readTestSet } from './fashion_mnist.js';
+import { pixelsOf, pngOf, readTestSet } from './fashion_mnist.js';
 import { writeResnext50Checkpoint } from './resnext50_checkpoint.js';
 import { startStaticServer, type StaticServer } from './static_server.js';
 
@@ -101,6 +102,18 @@ describe('Fashion-MNIST, weights shipped in @resnext/pretrained', () => {
       expect(shown[0]?.label).toBe(truth);
       const largest = expectSameTop5(shown, top5);
       console.log(`#${index} ${truth}: page ${format(shown)} | Node ${format(top5)} | max |Δp| ${largest.toExponential(2)}`);
+    }
+  });
+
+
+  it('ships sample images that are the Fashion-MNIST test images public/samples/README.md names', async () => {
+    const set = await readTestSet();
+    for (const [index, file] of [[0, 'fmnist-ankle-boot.png'], [2, 'fmnist-trouser.png'], [18, 'fmnist-bag.png']] as const) {
+      const png = sharp(path.join(DEMO, 'public/samples', file));
+      const { width, height, channels } = await png.metadata();
+      expect([width, height, channels], file).toEqual([28, 28, 1]);
+      const data = await png.toColourspace('b-w').raw().toBuffer();
+      expect(Buffer.compare(data, Buffer.from(pixelsOf(set, index))), file).toBe(0);
     }
   });
 });
