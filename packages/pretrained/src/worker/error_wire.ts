@@ -114,12 +114,13 @@ export function fromWireError(wire: WireError): Error {
   }
   const known = Object.hasOwn(CLASSES, wire.name) ? CLASSES[wire.name] : undefined;
   // The constructors take different arguments and compose their messages; the worker's message is
-  // already composed, so the instance is made without running the constructor.
-  const error = Object.create((known ?? Error).prototype as object) as Error;
-  define(error, 'message', wire.message, false);
+  // already composed, so the class is given to a plain Error (a genuine error object, which
+  // consoles and structured clone recognise) instead of running the constructor.
+  const error = new Error(wire.message);
+  if (known !== undefined && known !== Error) Object.setPrototypeOf(error, known.prototype as object);
   // Our classes set `name` as an own field (restored with the fields below); an error whose class
   // is unknown here keeps its original name on top of Error.
-  if (error.name !== wire.name) define(error, 'name', wire.name, false);
+  if (error.name !== wire.name && !Object.hasOwn(wire.fields, 'name')) define(error, 'name', wire.name, false);
   if (wire.stack !== undefined) define(error, 'stack', wire.stack, false);
   for (const [key, value] of Object.entries(wire.fields)) define(error, key, fromWireValue(value), key !== 'cause');
   return error;
