@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BackendUnavailableError } from '../errors.js';
 import type { ModuleImporter } from '../importer.js';
 import { browserImporter } from '../testing/browser_importer.js';
+import { pthreadMainScript } from './browser_wasm.js';
+import type { EmscriptenFactory } from './emscripten_module.js';
 import { useBackend } from '../use_backend.js';
 
 const importer = browserImporter;
@@ -87,5 +89,33 @@ describe("'auto' in Chromium with a broken setup", () => {
     expect(heard).toEqual(info.warnings);
     expect(heard[0]).toContain(`skipped wasm, which failed to start: tfjs' wasm binary is missing at ${location.origin}/missing/`);
     expect(heard[1]).toContain('fell back to the cpu backend (slow) because webgpu and webgl could not be imported');
+  });
+});
+
+describe('the glue as pthread workers load it', () => {
+  it('survives a minifier that turned a typeof test of a closure variable into a plain read', async () => {
+    // What Oxc makes of the glue's `typeof _scriptDir !== "undefined"`: a read of the renamed closure variable.
+    const minified = (() => {
+      const e: string | undefined = 'page';
+      return function (module: { where?: string }) {
+        module.where = e !== void 0 ? e : 'worker';
+        return module;
+      };
+    })() as unknown as EmscriptenFactory;
+    const worker = `importScripts(${JSON.stringify(URL.createObjectURL(new Blob([pthreadMainScript(minified)])))});
+      postMessage([typeof WasmBackendModuleThreadedSimd, WasmBackendModuleThreadedSimd({}).where, typeof Math.max]);`;
+    const plain = `var WasmBackendModuleThreadedSimd = ${minified.toString()};
+      try { WasmBackendModuleThreadedSimd({}); postMessage('ran'); } catch (error) { postMessage(String(error)); }`;
+    const run = (source: string) =>
+      new Promise<unknown>((resolve, reject) => {
+        const w = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+        w.onmessage = (event) => {
+          resolve(event.data);
+          w.terminate();
+        };
+        w.onerror = (event) => reject(new Error(event.message));
+      });
+    expect(await run(plain)).toMatch(/ReferenceError/); // the failure the wrapper exists for
+    expect(await run(worker)).toEqual(['function', 'worker', 'function']);
   });
 });

@@ -62,6 +62,28 @@ function printGlueWarning(text: string): void {
   if (!text.startsWith('Blocking on the main thread')) console.warn(text);
 }
 
+/**
+ * The glue as pthread workers load it: a classic script defining `WasmBackendModuleThreadedSimd`
+ * from the factory's source text (`Function.prototype.toString`), as tfjs' own loader does — but
+ * evaluated where a name the text leaves free reads as `undefined` instead of throwing. Why: the
+ * factory tests a variable of its enclosing closure (`typeof _scriptDir !== "undefined"`), and
+ * minifiers that see the closure rewrite the test to `e !== void 0` (Vite 8's default, Oxc, does).
+ * Outside that closure, in the worker, `e` does not exist: every pthread worker would throw and
+ * the backend would never start. Names the worker's global scope has resolve as usual.
+ */
+export function pthreadMainScript(factory: EmscriptenFactory): string {
+  return [
+    'var WasmBackendModuleThreadedSimd;',
+    '(function () {',
+    '  var free = new Proxy({}, {',
+    '    has: function (_, key) { return typeof key === "string" && !(key in self); },',
+    '    get: function () { return undefined; },',
+    '  });',
+    `  with (free) { WasmBackendModuleThreadedSimd = ${factory.toString()}; }`,
+    '})();',
+  ].join('\n');
+}
+
 /** The build's files as blobs, the way tfjs' own loader hands them to Emscripten. */
 function threadedBuild(glue: Glue, binary: WebAssembly.Module): EmscriptenBuild {
   // The worker source was written for a Blob: tfjs escapes its "\n" the same way before use.
@@ -71,7 +93,7 @@ function threadedBuild(glue: Glue, binary: WebAssembly.Module): EmscriptenBuild 
     binary,
     workerUrl: URL.createObjectURL(worker),
     // pthread workers load the glue with importScripts and look for this global.
-    mainScriptUrlOrBlob: new Blob([`var WasmBackendModuleThreadedSimd = ${glue.factory.toString()}`], { type: 'text/javascript' }),
+    mainScriptUrlOrBlob: new Blob([pthreadMainScript(glue.factory)], { type: 'text/javascript' }),
     printErr: printGlueWarning,
   };
 }
