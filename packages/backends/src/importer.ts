@@ -1,4 +1,6 @@
+import { isNode } from './environment.js';
 import { BackendUnavailableError } from './errors.js';
+import { moduleLoaderFor } from './module_loaders.js';
 
 /**
  * Loads a package by its specifier, like `import(specifier)`. Injectable so bundlers (and tests)
@@ -7,23 +9,23 @@ import { BackendUnavailableError } from './errors.js';
 export type ModuleImporter = (specifier: string) => Promise<unknown>;
 
 /**
- * The default importer. The browser-capable backends are imported by literal specifiers so
- * bundlers see (and bundle) them; tfjs-node(-gpu) are Node-only and usually not installed, so they
- * go through a computed specifier that bundlers leave alone.
+ * The default importer: the loader registered for the specifier (the `@resnext/backends/<backend>`
+ * entries register them), else `import(specifier)` with a computed specifier. Bundlers leave the
+ * latter alone, so this module names no optional package a bundler would have to resolve; in Node
+ * and in unbundled ESM (import maps) it finds whatever is installed.
  */
 export const defaultImporter: ModuleImporter = (specifier) => {
-  switch (specifier) {
-    case '@tensorflow/tfjs-backend-cpu':
-      return import('@tensorflow/tfjs-backend-cpu');
-    case '@tensorflow/tfjs-backend-wasm':
-      return import('@tensorflow/tfjs-backend-wasm');
-    case '@tensorflow/tfjs-backend-webgl':
-      return import('@tensorflow/tfjs-backend-webgl');
-    case '@tensorflow/tfjs-backend-webgpu':
-      return import('@tensorflow/tfjs-backend-webgpu');
-    default:
-      return import(/* @vite-ignore */ specifier);
-  }
+  const loader = moduleLoaderFor(specifier);
+  if (loader !== undefined) return loader();
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
+};
+
+/** The side-effect entry that registers each browser backend package's loader. */
+export const BACKEND_ENTRIES: Readonly<Record<string, string>> = {
+  '@tensorflow/tfjs-backend-cpu': '@resnext/backends/cpu',
+  '@tensorflow/tfjs-backend-wasm': '@resnext/backends/wasm',
+  '@tensorflow/tfjs-backend-webgl': '@resnext/backends/webgl',
+  '@tensorflow/tfjs-backend-webgpu': '@resnext/backends/webgpu',
 };
 
 // Node's codes for "no such package": ESM import and CommonJS require respectively.
@@ -43,9 +45,26 @@ function isModuleNotFound(error: unknown): boolean {
 }
 
 /**
- * Imports an optional backend package. A package that is not installed becomes a
- * {@link BackendUnavailableError} naming the package to install; any other failure while loading
- * it (a missing native binding, say) is reported as `init-failed` with the original error.
+ * In a browser, a backend package imported through a computed specifier with no loader registered
+ * was not bundled: every browser rejects a bare specifier it cannot map with a TypeError (each
+ * worded its own way), and only an import map could have mapped it.
+ */
+function notBundled(packageName: string, error: unknown): boolean {
+  return !isNode() && moduleLoaderFor(packageName) === undefined && error instanceof TypeError;
+}
+
+/** What a browser app must add for `packageName`: the entry to import and the package to install. */
+export function bundleHint(backend: string, packageName: string): string {
+  const entry = BACKEND_ENTRIES[packageName];
+  const add = entry === undefined ? '' : `add import '${entry}'; to the app (once, before useBackend) and `;
+  return `The ${backend} backend needs ${packageName}, which this app does not include: ${add}npm install ${packageName}.`;
+}
+
+/**
+ * Imports an optional backend package. A package that is not installed (or, in a browser, not
+ * bundled) becomes a {@link BackendUnavailableError} naming the package to install and, in
+ * browsers, the `@resnext/backends/<backend>` entry to import; any other failure while loading it
+ * (a missing native binding, say) is reported as `init-failed` with the original error.
  */
 export async function importBackendPackage(
   packageName: string,
@@ -57,6 +76,14 @@ export async function importBackendPackage(
     return await importer(packageName);
   } catch (error) {
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    if (notBundled(packageName, error)) {
+      throw new BackendUnavailableError(`${bundleHint(backend, packageName)} (${detail})`, {
+        backend,
+        failure: 'not-installed',
+        install: packageName,
+        cause: error,
+      });
+    }
     // A nested "Cannot find module" for a .node binary means the package is there but broken.
     if (isModuleNotFound(error) && !/\.node['"]?/.test(detail ?? '')) {
       throw new BackendUnavailableError(

@@ -10,4 +10,5 @@ export {
 export type { BackendName, UseBackendOptions } from './adapters/types.js';
 export { BackendUnavailableError, type BackendFailure, type BackendUnavailableDetails } from './errors.js';
 export type { ModuleImporter } from './importer.js';
+export { registerModuleLoader, type ModuleLoader } from './module_loaders.js';
 export { CROSS_ORIGIN_ISOLATION_HEADERS } from './environment.js';
