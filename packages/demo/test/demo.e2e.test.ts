@@ -22,6 +22,10 @@ import { startStaticServer, type StaticServer } from './static_server.js';
 const DEMO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CHELSEA = path.resolve(DEMO, '../../fixtures/images/chelsea.png');
 const CHECKPOINT_PATH = '/files/resnext50_32x4d.safetensors';
+/** Served as a 404, for the error display. */
+const MISSING_PATH = '/files/missing.safetensors';
+/** Not a checkpoint at all: a PNG under a checkpoint's name. */
+const NOT_A_CHECKPOINT_PATH = '/files/not-a-checkpoint.safetensors';
 /** Node (wasm) and the page (wasm or webgl, in a worker) may round differently, no more than this. */
 const TOLERANCE = 1e-4;
 const FASHION_MNIST_IMAGES = 6;
@@ -51,10 +55,18 @@ beforeAll(async () => {
   await build({ root: DEMO, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
   // The reference runs in this process, on the backend the repository's Node tests use.
   await useBackend('wasm');
-  server = await startStaticServer(dist, new Map([[CHECKPOINT_PATH, path.join(work, 'resnext50_32x4d.safetensors')]]));
+  server = await startStaticServer(
+    dist,
+    new Map([
+      [CHECKPOINT_PATH, path.join(work, 'resnext50_32x4d.safetensors')],
+      [NOT_A_CHECKPOINT_PATH, CHELSEA],
+    ]),
+  );
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   page.on('console', (message) => {
+    // The browser's own report of the 404 the error test asks for is expected; nothing else is.
+    if (message.location().url.endsWith(MISSING_PATH)) return;
     if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -148,6 +160,25 @@ describe('ResNeXt-50 32x4d from a checkpoint URL, on chelsea.png', () => {
     const largest = expectSameTop5(shown, reference);
     const latency = await page.locator('#latency').getAttribute('data-ms');
     console.log(`ResNeXt-50 on the page (${shownModel.backendText}): ${format(shown)} | max |Δp| ${largest.toExponential(2)} | ${Number(latency).toFixed(0)} ms`);
+  });
+});
+
+describe('errors', () => {
+  it.each([
+    [MISSING_PATH, /DownloadError: .*404/],
+    [NOT_A_CHECKPOINT_PATH, /WeightsFormatError/],
+  ])('shows the typed error of a failed load (%s) in the alert region', async (file, expected) => {
+    const error = await loadModel(page, { model: 'resnext50', backend: 'wasm', weightsUrl: `${server.url}${file}` }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Error);
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.isVisible()).toBe(true);
+    const text = (await alert.textContent()) ?? '';
+    expect(text).toMatch(expected);
+    expect(text).toContain(file);
+    console.log(`${file}: the page shows ${JSON.stringify(text)}`);
   });
 });
 
