@@ -46,12 +46,7 @@ export async function loadModel(page: Page, choice: ModelChoice, timeout = 240_0
   };
 }
 
-/**
- * Gives the page an image through its file input and returns the top 5 it shows. `name` must be
- * new to the page: the result list is matched to the image by name.
- */
-export async function classifyFile(page: Page, name: string, png: Buffer, timeout = 120_000): Promise<ShownPrediction[]> {
-  await page.locator('#image-file').setInputFiles({ name, mimeType: 'image/png', buffer: png });
+async function shownResults(page: Page, name: string, timeout: number): Promise<ShownPrediction[]> {
   const results = page.locator(`#results[data-image="${name}"]:is([data-state="done"], [data-state="error"])`);
   await results.waitFor({ timeout });
   if ((await results.getAttribute('data-state')) !== 'done') throw new Error(`the page failed to classify ${name}: ${await errorText(page)}`);
@@ -61,4 +56,28 @@ export async function classifyFile(page: Page, name: string, png: Buffer, timeou
       return { label, index: Number(index), probability: Number(probability) };
     }),
   );
+}
+
+/**
+ * Gives the page an image through its file input and returns the top 5 it shows. `name` must be
+ * new to the page: the result list is matched to the image by name.
+ */
+export async function classifyFile(page: Page, name: string, png: Buffer, timeout = 120_000): Promise<ShownPrediction[]> {
+  await page.locator('#image-file').setInputFiles({ name, mimeType: 'image/png', buffer: png });
+  return shownResults(page, name, timeout);
+}
+
+/** As {@link classifyFile}, but the image is dropped onto the drop zone (a drop event carrying the file). */
+export async function classifyDropped(page: Page, name: string, png: Buffer, timeout = 120_000): Promise<ShownPrediction[]> {
+  const dataTransfer = await page.evaluateHandle(
+    ({ name, base64 }) => {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], name, { type: 'image/png' }));
+      return transfer;
+    },
+    { name, base64: png.toString('base64') },
+  );
+  await page.locator('#drop-zone').dispatchEvent('drop', { dataTransfer });
+  return shownResults(page, name, timeout);
 }
