@@ -4,6 +4,7 @@
  */
 import { ImageDecodeError } from '../preprocess/image_decode_error.js';
 import type { WireImage } from './protocol.js';
+import { transferableBytes } from './transfer_bytes.js';
 
 /**
  * What `WorkerClassifier.classify` takes: DOM image sources, `ImageData`, encoded JPEG / PNG / WebP
@@ -40,16 +41,10 @@ function describe(input: unknown): string {
   return (input as { constructor?: { name?: string } }).constructor?.name ?? 'object';
 }
 
-/** Bytes that can be transferred without detaching more than the caller gave. */
-function ownBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  const whole = bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-  return whole ? (bytes as Uint8Array<ArrayBuffer>) : bytes.slice();
-}
-
 /** Bytes as a wire image, transferred. */
-export function bytesMessage(bytes: Uint8Array): PreparedImage {
-  const own = ownBytes(bytes);
-  return { image: { kind: 'bytes', bytes: own }, transfer: [own.buffer] };
+export function bytesMessage(input: Uint8Array): PreparedImage {
+  const { bytes, transfer } = transferableBytes(input);
+  return { image: { kind: 'bytes', bytes }, transfer };
 }
 
 /** Whether an element or canvas has pixels yet: createImageBitmap would reject an image still loading with a vaguer error. */

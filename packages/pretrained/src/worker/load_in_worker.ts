@@ -5,7 +5,7 @@
 import type { BackendRequest } from '@resnext/backends';
 import type { DownloadProgress, FetchWeightsOptions } from '../download/options.js';
 import type { WeightsRecord } from '../registry/weights_record.js';
-import type { WireLoadOptions, WireWeights } from './protocol.js';
+import { wireLoadOptions } from './wire_options.js';
 import { WorkerChannel, type WorkerLike } from './worker_channel.js';
 import { WorkerClassifier } from './worker_classifier.js';
 import { WorkerError } from './worker_error.js';
@@ -57,6 +57,9 @@ export interface WorkerLoadOptions extends Pick<FetchWeightsOptions, 'offline' |
 /** Default of {@link WorkerLoadOptions.startTimeoutMs}: generous, since a dev server may serve the worker's modules one by one. */
 export const DEFAULT_START_TIMEOUT_MS = 60_000;
 
+/** What a worker is called in messages when the package's own module is used. */
+const DEFAULT_WORKER_NAME = '@resnext/pretrained/dist/worker/worker_main.js';
+
 function createWorker({ workerUrl, worker: given }: WorkerLoadOptions): { worker: WorkerLike; url: string } {
   if (given !== undefined) {
     if (workerUrl !== undefined) throw new TypeError('loadInWorker: pass either worker or workerUrl, not both');
@@ -65,57 +68,16 @@ function createWorker({ workerUrl, worker: given }: WorkerLoadOptions): { worker
   if (typeof Worker !== 'function') {
     throw new WorkerError({ reason: 'start-failed', problem: 'loadInWorker needs Web Workers (a browser); in Node use load()' });
   }
-  if (workerUrl !== undefined) {
-    const url = new URL(workerUrl, globalThis.location?.href).href;
-    return { worker: new Worker(url, { type: 'module' }), url };
+  const url = workerUrl === undefined ? DEFAULT_WORKER_NAME : new URL(workerUrl, globalThis.location?.href).href;
+  try {
+    // The default is written out in this form, not through a variable (nor repeated elsewhere), so
+    // that bundlers recognise it and emit the worker module as its own chunk.
+    const worker = workerUrl === undefined ? new Worker(new URL('./worker_main.js', import.meta.url), { type: 'module' }) : new Worker(url, { type: 'module' });
+    return { worker, url };
+  } catch (cause) {
+    // A URL of another origin (SecurityError) or one the browser cannot parse.
+    throw new WorkerError({ reason: 'start-failed', problem: `classifier worker ${url} could not be created (${String(cause)})`, workerUrl: url, cause });
   }
-  // Written out in this form, and not through a variable, so that bundlers recognise it and emit
-  // the worker module as its own chunk.
-  const worker = new Worker(new URL('./worker_main.js', import.meta.url), { type: 'module' });
-  return { worker, url: new URL('./worker_main.js', import.meta.url).href };
-}
-
-/** Weights as they can cross: URLs resolved against the page (the worker's base URL is its script's). */
-function wireWeights(weights: WorkerLoadOptions['weights']): { weights?: WireWeights; transfer: Transferable[] } {
-  if (weights === undefined) return { transfer: [] };
-  if (typeof weights === 'string' || weights instanceof URL) return { weights: againstPage(weights.toString()), transfer: [] };
-  if (weights instanceof ArrayBuffer) return { weights: new Uint8Array(weights), transfer: [weights] };
-  if (weights instanceof Uint8Array) {
-    const whole = weights.buffer instanceof ArrayBuffer && weights.byteOffset === 0 && weights.byteLength === weights.buffer.byteLength;
-    const own = whole ? weights : weights.slice();
-    return { weights: own, transfer: [own.buffer] };
-  }
-  return { weights, transfer: [] };
-}
-
-/** URLs resolved against the page: relative ones would otherwise resolve against the worker script. */
-function againstPage(url: string): string {
-  const base = globalThis.location?.href;
-  return base === undefined ? url : new URL(url, base).href;
-}
-
-function wireWasmPaths(paths: string | Record<string, string>): string | Record<string, string> {
-  if (typeof paths === 'string') return againstPage(paths);
-  return Object.fromEntries(Object.entries(paths).map(([name, url]) => [name, againstPage(url)]));
-}
-
-/** The options that cross to the worker. */
-export function wireLoadOptions(options: WorkerLoadOptions): { options: WireLoadOptions; transfer: Transferable[] } {
-  const { weights, transfer } = wireWeights(options.weights);
-  const wire: WireLoadOptions = { backend: options.backend ?? 'auto', progress: options.onProgress !== undefined };
-  if (weights !== undefined) wire.weights = weights;
-  if (options.model !== undefined) wire.model = options.model;
-  if (options.record !== undefined) wire.record = options.record;
-  if (options.labels !== undefined) wire.labels = [...options.labels];
-  if (options.foldBatchNorm !== undefined) wire.foldBatchNorm = options.foldBatchNorm;
-  if (options.warmup !== undefined) wire.warmup = options.warmup;
-  if (options.threads !== undefined) wire.threads = options.threads;
-  if (options.wasmPaths !== undefined) wire.wasmPaths = wireWasmPaths(options.wasmPaths);
-  if (options.offline !== undefined) wire.offline = options.offline;
-  if (options.localFilesOnly !== undefined) wire.localFilesOnly = options.localFilesOnly;
-  if (options.mirror !== undefined) wire.mirror = options.mirror;
-  if (options.timeoutMs !== undefined) wire.timeoutMs = options.timeoutMs;
-  return { options: wire, transfer };
 }
 
 /**

@@ -163,6 +163,21 @@ describe('loadInWorker: resnext_fmnist on wasm', () => {
   });
 });
 
+describe('threads', () => {
+  it('passes threads to useBackend inside the worker and reports what runs; results stay those of the page', async () => {
+    expect(crossOriginIsolated).toBe(true);
+    const threaded = await loadInWorker({ model: 'resnext_fmnist', backend: 'wasm', threads: 2, wasmPaths });
+    try {
+      expect(threaded.backend).toMatchObject({ name: 'wasm', threads: 2, crossOriginIsolated: true });
+      for (const image of images.slice(0, 4)) {
+        expectSamePredictions(await threaded.classify(grayImageData(image), 5), await page.classify(grayImageData(image), 5));
+      }
+    } finally {
+      await threaded.dispose();
+    }
+  });
+});
+
 describe('a worker script of the app\'s own (serveClassifier)', () => {
   it('serves a worker started earlier, with only the backends it bundles', async () => {
     const own = new Worker(new URL('../testing/cpu_only_worker.ts', import.meta.url), { type: 'module' });
