@@ -75,6 +75,16 @@ describe('loadInWorker: resnext_fmnist on wasm', () => {
     expect(correct).toBeGreaterThanOrEqual(COUNT - 1);
   });
 
+  it('an HTMLImageElement is read on the page into an ImageBitmap and classified as load() classifies it', async () => {
+    for (const gray of images.slice(0, 3)) {
+      const img = new Image();
+      img.src = URL.createObjectURL(await grayPng(gray));
+      await img.decode();
+      expectSamePredictions(await worker.classify(img, 5), await page.classify(img, 5));
+      URL.revokeObjectURL(img.src);
+    }
+  });
+
   it('calls in flight at once are each answered with their own result', async () => {
     const expected = await Promise.all(images.map((image) => page.classify(grayImageData(image), 3)));
     const got = await Promise.all(images.map((image) => worker.classify(grayImageData(image), 3)));
