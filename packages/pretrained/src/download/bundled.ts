@@ -5,7 +5,7 @@
  */
 import type * as NodeUrl from 'node:url';
 import { isNode } from './environment.js';
-import { IntegrityError } from './errors.js';
+import { DownloadError, IntegrityError } from './errors.js';
 import { findMismatch, sha256Hex, validateSpec } from './integrity.js';
 import { nodeBuiltins } from './node_builtins.js';
 import type { WeightsFileSpec } from './options.js';
@@ -30,23 +30,56 @@ async function nodePath(url: URL): Promise<string> {
   return fileURLToPath(url);
 }
 
-async function readBytes(url: URL): Promise<Uint8Array> {
-  if (isNode()) return (await nodeBuiltins()).fsp.readFile(await nodePath(url));
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`bundled weights ${url.href}: HTTP ${response.status}`);
+/**
+ * The error for shipped weights a browser app cannot reach. Vite and webpack 5 emit the files
+ * with the app (they follow the `new URL(…, import.meta.url)` above); esbuild and others do not,
+ * and webpack configured to keep `import.meta.url` as a `file:` URL points outside the web.
+ */
+function notServed(source: { url: string }, url: URL, problem: string, status?: number, cause?: unknown): DownloadError {
+  const file = source.url.slice(PREFIX.length);
+  return new DownloadError({
+    url: url.href,
+    reason: status === undefined ? 'network' : 'http',
+    status,
+    cause,
+    problem:
+      `${problem}: the weights file ${file} shipped inside @resnext/pretrained is not served with this app (its bundler did not emit it). ` +
+      `Serve node_modules/@resnext/pretrained/weights/${file} and pass its URL: load({ model: '${file.replace(/\.safetensors$/, '')}', weights: <url> }) ` +
+      `— with Vite: import url from '@resnext/pretrained/weights/${file}?url'; then weights: new URL(url, location.href).`,
+  });
+}
+
+async function fetchBytes(source: { url: string }, url: URL): Promise<Uint8Array> {
+  // A browser refuses file: URLs from web pages (and logs it): say so without asking.
+  if (url.protocol === 'file:') throw notServed(source, url, 'a web page cannot read file: URLs');
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (cause) {
+    throw notServed(source, url, `fetch failed (${String(cause)})`, undefined, cause);
+  }
+  if (!response.ok) throw notServed(source, url, `HTTP ${response.status}`, response.status);
+  // Dev servers and single-page hosts answer unknown paths with the app's index.html.
+  if (/^text\/html\b/i.test(response.headers.get('content-type') ?? '')) throw notServed(source, url, 'the server answered with an HTML page', response.status);
   return new Uint8Array(await response.arrayBuffer());
+}
+
+async function readBytes(source: { url: string }, url: URL): Promise<Uint8Array> {
+  if (isNode()) return (await nodeBuiltins()).fsp.readFile(await nodePath(url));
+  return fetchBytes(source, url);
 }
 
 /**
  * The bytes of a `bundled:` weights file, verified against the source's size and sha256.
  *
- * @throws IntegrityError (origin `'package'`) when the file does not match its record; the file
- *   system's or fetch's error when it is missing.
+ * @throws IntegrityError (origin `'package'`) when the file does not match its record; in Node the
+ *   file system's error when it is missing; in browsers a `DownloadError` saying how to serve the
+ *   file and pass its URL as `load`'s `weights` when the app's bundler did not emit it.
  */
 export async function readBundledWeights(source: WeightsFileSpec): Promise<Uint8Array> {
   validateSpec(source);
   const url = bundledFileUrl(source);
-  const bytes = await readBytes(url);
+  const bytes = await readBytes(source, url);
   const mismatch = findMismatch({ size: bytes.length, sha256: await sha256Hex(bytes) }, source);
   if (mismatch !== undefined) throw new IntegrityError({ url: source.url, file: url.href, ...mismatch, origin: 'package' });
   return bytes;
