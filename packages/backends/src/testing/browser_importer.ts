@@ -1,13 +1,7 @@
-// A ModuleImporter with literal imports of tfjs-backend-wasm and its Emscripten glue modules, as
-// the @resnext/backends/wasm entry gives a bundler, for browser tests served by Vite.
-import { defaultImporter, type ModuleImporter } from '../importer.js';
-import { GLUE_MODULES } from '../wasm/browser_wasm.js';
+// Browser tests served by Vite import backends as a bundled app does: through the
+// @resnext/backends/browser entry (literal imports of the tfjs backends and of tfjs-backend-wasm's
+// glue modules, which our browser loader needs to run exactly the requested threads).
+import '../entries/browser.js';
+import { defaultImporter } from '../importer.js';
 
-export const browserImporter: ModuleImporter = (specifier) => {
-  if (specifier === GLUE_MODULES.plain) return import('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js');
-  if (specifier === GLUE_MODULES.threaded) return import('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
-  // @ts-expect-error -- the worker source module ships without type declarations
-  if (specifier === GLUE_MODULES.threadedWorker) return import('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js');
-  if (specifier === '@tensorflow/tfjs-backend-wasm') return import('@tensorflow/tfjs-backend-wasm');
-  return defaultImporter(specifier);
-};
+export const browserImporter = defaultImporter;
