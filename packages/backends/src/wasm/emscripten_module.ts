@@ -123,7 +123,12 @@ export async function startTfjsWasm(build: EmscriptenBuild, threads: number): Pr
     // `prefix` is the glue's own directory, with a trailing slash.
     locateFile: (file, prefix) => (file.endsWith('.worker.js') && workerUrl !== undefined ? workerUrl : prefix + file),
     ...(build.mainScriptUrlOrBlob === undefined ? {} : { mainScriptUrlOrBlob: build.mainScriptUrlOrBlob }),
-    ...(build.printErr === undefined ? {} : { printErr: build.printErr }),
+    // A pthread worker that fails while starting is only logged by the glue (its onerror rethrows
+    // where nobody catches), and the start would wait for it forever: fail the start instead.
+    printErr: (text) => {
+      if (text.startsWith('worker sent an error!')) abort(new Error(`a tfjs-backend-wasm pthread worker failed while starting: ${text}`));
+      (build.printErr ?? ((t: string) => console.warn(t)))(text);
+    },
     instantiateWasm(imports, receive) {
       const env = imports['env'] ?? {};
       const coreCount = (): number => 2 * threads;
