@@ -2,6 +2,8 @@
 // The backend spec suite in Chromium (SwiftShader): webgl, webgpu, and wasm's threaded build (the
 // test page is cross-origin isolated), each against the cpu backend.
 import '@tensorflow/tfjs-backend-cpu';
+// The loaders of the four browser backends, as an app bundling them imports them.
+import './entries/browser.js';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -17,4 +19,4 @@ const wasmPaths = {
 
 backendSpec('webgl', () => useBackend('webgl'));
 backendSpec('webgpu', () => useBackend('webgpu'));
-backendSpec('wasm (threaded build, cross-origin isolated)', () => useBackend('wasm', { wasmPaths }));
+backendSpec('wasm (threaded build, cross-origin isolated)', () => useBackend('wasm', { wasmPaths, threads: 2 }));

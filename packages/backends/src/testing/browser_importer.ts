@@ -1,7 +1,7 @@
-// Browser tests served by Vite import backends as a bundled app does: through the
-// @resnext/backends/browser entry (literal imports of the tfjs backends and of tfjs-backend-wasm's
-// glue modules, which our browser loader needs to run exactly the requested threads).
+// The importer of browser tests served by Vite: the default one, with every entry's loaders
+// registered (tfjs-backend-wasm's Emscripten glue included), as an app that imports
+// '@resnext/backends/browser' has them.
 import '../entries/browser.js';
-import { defaultImporter } from '../importer.js';
+import { defaultImporter, type ModuleImporter } from '../importer.js';
 
-export const browserImporter = defaultImporter;
+export const browserImporter: ModuleImporter = defaultImporter;
