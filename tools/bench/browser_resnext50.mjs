@@ -28,6 +28,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+// The loaders of the backends this page runs (a bundled app imports these entries too).
+import '@resnext/backends/browser';
 import { useBackend } from '@resnext/backends';
 import { foldBatchNorm } from '@resnext/layers';
 import { createModel } from '@resnext/models';
