@@ -6,6 +6,6 @@ export default defineConfig({
     include: ['src/**/*.test.ts'],
     // One scratch install and three production builds on two cores: minutes, not seconds.
     hookTimeout: 300_000,
-    testTimeout: 180_000,
+    testTimeout: 300_000,
   },
 });

@@ -69,7 +69,7 @@ describe.each<Bundler>(['vite', 'esbuild', 'webpack'])('an app bundled by %s', (
     const server = await serveStatic(build.outDir, routes);
     let run;
     try {
-      run = await runPage(browser, server.origin + build.page, 150_000);
+      run = await runPage(browser, server.origin + build.page, 200_000);
     } finally {
       await server.close();
     }
