@@ -3,8 +3,9 @@ import { BackendUnavailableError } from './errors.js';
 import { moduleLoaderFor } from './module_loaders.js';
 
 /**
- * Loads a package by its specifier, like `import(specifier)`. Injectable so bundlers (and tests)
- * can supply modules; the default covers the tfjs backend packages.
+ * Loads a package by its specifier, like `import(specifier)`. Injectable (`useBackend`'s
+ * `importer` option) so an app or a test can supply modules itself; the default is
+ * {@link defaultImporter}.
  */
 export type ModuleImporter = (specifier: string) => Promise<unknown>;
 

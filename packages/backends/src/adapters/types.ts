@@ -34,7 +34,10 @@ export interface UseBackendOptions {
    * The same messages are in the result's `warnings`.
    */
   onWarning?: (message: string) => void;
-  /** How backend packages are imported (for bundlers and tests). Default: `import()`. */
+  /**
+   * How backend packages are imported (for bundlers and tests). Default: the loader a
+   * `@resnext/backends/<backend>` entry registered, else `import()` of the package's name.
+   */
   importer?: ModuleImporter;
 }
 
