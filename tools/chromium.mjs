@@ -21,3 +21,20 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
+
+/**
+ * tfjs for Vite to pre-bundle up front in every browser run (Vitest browser mode, the benchmark
+ * pages): a dependency found only mid-run makes Vite reload the page and load tfjs-core twice.
+ */
+export const TFJS_BROWSER_DEPS = [
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-layers',
+  '@tensorflow/tfjs-backend-cpu',
+  '@tensorflow/tfjs-backend-webgl',
+  '@tensorflow/tfjs-backend-webgpu',
+  '@tensorflow/tfjs-backend-wasm',
+  // tfjs-backend-wasm's Emscripten glue (CommonJS), which @resnext/backends starts itself in browsers.
+  '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js',
+  '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js',
+  '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js',
+];

@@ -65,10 +65,8 @@ window.runBench = async (name, reps) => {
 
 const sorted = (ts) => [...ts].sort((a, b) => a - b);
 
-const server = await startPageServer(PAGE_MODULE, {
-  headers: CROSS_ORIGIN_ISOLATION_HEADERS, // wasm threads need SharedArrayBuffer
-  include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'],
-});
+// wasm threads need SharedArrayBuffer: a cross-origin isolated page.
+const server = await startPageServer(PAGE_MODULE, { headers: CROSS_ORIGIN_ISOLATION_HEADERS });
 const browser = await launchChromium();
 try {
   const page = await browser.newPage();

@@ -1,7 +1,7 @@
 // Vitest browser mode in Debian's headless Chromium (never a downloaded browser build).
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-import { CHROMIUM, CHROMIUM_ARGS } from '../chromium.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, TFJS_BROWSER_DEPS } from '../chromium.mjs';
 
 export function browserConfig() {
   return defineConfig({
@@ -14,18 +14,7 @@ export function browserConfig() {
     },
     // Pre-bundle tfjs up front: discovering it mid-run makes Vite reload and load tfjs-core twice.
     optimizeDeps: {
-      include: [
-        '@tensorflow/tfjs-core',
-        '@tensorflow/tfjs-layers',
-        '@tensorflow/tfjs-backend-cpu',
-        '@tensorflow/tfjs-backend-webgl',
-        '@tensorflow/tfjs-backend-webgpu',
-        '@tensorflow/tfjs-backend-wasm',
-        // tfjs-backend-wasm's Emscripten glue (CommonJS), which @resnext/backends starts itself in browsers.
-        '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js',
-        '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js',
-        '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js',
-      ],
+      include: TFJS_BROWSER_DEPS,
     },
     test: {
       include: ['src/**/*.browser.test.ts'],
