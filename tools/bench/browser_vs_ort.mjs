@@ -111,8 +111,9 @@ function report(rows, started, browserVersion, loads) {
       'importer })`, onnxruntime-web its wasm EP (`ort.wasm.min.mjs`, SIMD threaded build, `numThreads`). Warm-up: ' +
       `${values.warmup} runs each; our worker until its kernel pool is up (its output bits change). Then ` +
       `${values.rounds} rounds, one timed run per engine per round, order rotating, 100 ms pause between runs; each ` +
-      `engine times its own run to the output read back. Thread counts above ${cores} run with ` +
-      `navigator.hardwareConcurrency overridden to that count (DevTools protocol) and oversubscribe the ${cores} cores.\n`,
+      `engine times its own run to the output read back. Thread counts above ${cores} run with the page's ` +
+      `navigator.hardwareConcurrency overridden to that count (DevTools protocol; its Web Workers still report ${cores}) ` +
+      `and oversubscribe the ${cores} cores.\n`,
   );
   console.log(
     '| threads | path | median ms | min–max ms | ÷ ORT-web main thread | ÷ ORT-web worker | first run ms | ' +

@@ -6,6 +6,7 @@
 /* global self, performance, setTimeout, Worker -- browser globals; the repo's ESLint config targets packages/ */
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@resnext/backends';
+import '@resnext/backends/wasm'; // registers the wasm backend's loader with useBackend
 import { foldBatchNorm } from '@resnext/layers';
 import { createModel } from '@resnext/models';
 // Literal imports of tfjs-backend-wasm's glue modules, so our loader (not tfjs') starts the backend.
