@@ -11,6 +11,7 @@ export { FASHION_MNIST_LABELS } from './labels/fashion_mnist_labels.js';
 export { StateDictMismatchError, loadStateDict, type LoadStateDictResult } from './mapping/load_state_dict.js';
 export { exportTfjs, type ExportTfjsOptions, type ExportTfjsResult } from './export/export_tfjs.js';
 export { ImageDecodeError } from './preprocess/image_decode_error.js';
+export { sniffImageFormat, type ImageFormat } from './preprocess/image_format.js';
 export { preprocess, readImage, type ImageInput } from './preprocess/preprocess.js';
 export { preprocessRgb, resizeAndCrop } from './preprocess/preprocess_rgb.js';
 export { resize, resizeShorterSide, shorterSideSize } from './preprocess/resize.js';
@@ -24,6 +25,7 @@ export { load, loadWeights, type CheckpointSource, type LoadOptions } from './cl
 export { readCheckpoint, sniffCheckpointFormat, type CheckpointFormat } from './classifier/read_checkpoint.js';
 export { fetchWeights, fetchWeightsToPath, fetchWeightsWithSource, type CachedWeightsFile, type FetchedWeights } from './download/fetch_weights.js';
 export { DownloadError, IntegrityError, OfflineError, type DownloadFailure, type IntegrityCheck } from './download/errors.js';
+export { weightsCacheDir, weightsCacheStatus, type CachedSourceStatus, type WeightsCacheStatus } from './download/cache_status.js';
 export type { DownloadProgress, FetchLike, FetchWeightsOptions, Mirror, WeightsCache, WeightsFileSpec, WeightsTarget } from './download/options.js';
 export { toStateDict } from './mapping/to_state_dict.js';
 export { writeSafetensors } from './formats/write_safetensors.js';

@@ -85,6 +85,11 @@ export async function readBundledWeights(source: WeightsFileSpec): Promise<Uint8
   return bytes;
 }
 
+/** Node only: the path of a `bundled:` weights file inside the installed package (not read, not verified). */
+export async function bundledFilePath(source: { url: string }): Promise<string> {
+  return nodePath(bundledFileUrl(source));
+}
+
 /** Node only: the verified path of a `bundled:` weights file inside the installed package. */
 export async function verifiedBundledPath(source: WeightsFileSpec): Promise<string> {
   await readBundledWeights(source);

@@ -1,30 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { TensorMap, TensorRecord } from '../formats/tensor_record.js';
-import { IGNORED_SUFFIXES, targetOf, type Layout } from './torchvision_keys.js';
+import { StateDictMismatchError, type LoadStateDictResult } from './state_dict_mismatch_error.js';
+import { IGNORED_SUFFIXES, stateDictKeyOf, targetOf, type Layout } from './torchvision_keys.js';
 
-/** What {@link loadStateDict} did not match, as PyTorch's `load_state_dict(strict=False)` reports. */
-export interface LoadStateDictResult {
-  /** tfjs weights (`layer/weight`) no entry of the state dict filled. */
-  missingKeys: string[];
-  /** State-dict keys that match no weight of the model. */
-  unexpectedKeys: string[];
-  /** Keys whose tensor has the wrong shape: `key: checkpoint [..] vs model [..]`. */
-  mismatchedKeys: string[];
-}
-
-/** Thrown in strict mode when the checkpoint and the model disagree; lists every key by name. */
-export class StateDictMismatchError extends Error {
-  override name = 'StateDictMismatchError';
-  constructor(readonly result: LoadStateDictResult, source: string) {
-    const parts = [
-      result.missingKeys.length ? `missing in the checkpoint: ${result.missingKeys.join(', ')}` : '',
-      result.unexpectedKeys.length ? `unexpected in the checkpoint: ${result.unexpectedKeys.join(', ')}` : '',
-      result.mismatchedKeys.length ? `shape mismatch: ${result.mismatchedKeys.join('; ')}` : '',
-    ].filter(Boolean);
-    super(`${source} does not fit the model (wrong architecture?) — ${parts.join(' | ')}`);
-  }
-}
+export { StateDictMismatchError, type LoadStateDictResult } from './state_dict_mismatch_error.js';
 
 function layerKindOf(layer: tfl.layers.Layer): 'conv' | 'batchnorm' | 'dense' | undefined {
   const cls = layer.getClassName();
@@ -58,7 +38,8 @@ function toTfjsLayout(record: TensorRecord, layout: Layout): { shape: number[]; 
  * torchvision module names): conv OIHW → HWIO, Linear transposed, BN statistics into
  * moving_mean/moving_variance. In strict mode (default) any missing, unexpected or mis-shaped
  * key throws {@link StateDictMismatchError} before a single weight changes; otherwise the
- * matching weights are set and the lists are returned.
+ * matching weights are set and the lists are returned. Keys are reported as state-dict keys
+ * (`layer1.0.bn1.running_var`), missing ones included.
  */
 export function loadStateDict(
   model: tfl.LayersModel,
@@ -68,8 +49,14 @@ export function loadStateDict(
   const strict = options.strict ?? true;
   const layers = new Map(model.layers.map((l) => [l.name, l]));
   const weights = new Map<string, tfl.LayerVariable>();
+  // Each tfjs weight's state-dict key, to report missing weights in the checkpoint's naming.
+  const stateDictKeys = new Map<string, string>();
   for (const layer of model.layers) {
-    for (const w of layer.weights) weights.set(`${layer.name}/${w.originalName.slice(w.originalName.lastIndexOf('/') + 1)}`, w);
+    for (const w of layer.weights) {
+      const weight = w.originalName.slice(w.originalName.lastIndexOf('/') + 1);
+      weights.set(`${layer.name}/${weight}`, w);
+      stateDictKeys.set(`${layer.name}/${weight}`, stateDictKeyOf(layer.name, weight, layerKindOf(layer)));
+    }
   }
   const result: LoadStateDictResult = { missingKeys: [], unexpectedKeys: [], mismatchedKeys: [] };
   const assignments: [tfl.LayerVariable, { shape: number[]; values: Float32Array }][] = [];
@@ -94,7 +81,7 @@ export function loadStateDict(
     filled.add(`${target.layer}/${target.weight}`);
     assignments.push([variable, data]);
   }
-  for (const name of weights.keys()) if (!filled.has(name)) result.missingKeys.push(name);
+  for (const name of weights.keys()) if (!filled.has(name)) result.missingKeys.push(stateDictKeys.get(name) ?? name);
   const clean = result.missingKeys.length + result.unexpectedKeys.length + result.mismatchedKeys.length === 0;
   if (strict && !clean) throw new StateDictMismatchError(result, options.source ?? 'checkpoint');
   for (const [variable, data] of assignments) {

@@ -26,6 +26,9 @@ export interface KeyTarget {
   layout: Layout;
 }
 
+/** tfjs-layers weight name → PyTorch parameter name, for BatchNormalization (the inverse of BATCH_NORM). */
+const BATCH_NORM_PARAM: Record<string, string> = Object.fromEntries(Object.entries(BATCH_NORM).map(([torch, tfjs]) => [tfjs, torch]));
+
 /** Entries PyTorch saves that hold no model state tfjs keeps (BN's update counter). */
 export const IGNORED_SUFFIXES = ['num_batches_tracked'] as const;
 
@@ -48,4 +51,22 @@ export function targetOf(key: string, layerKind: (layer: string) => 'conv' | 'ba
     default:
       return undefined;
   }
+}
+
+/**
+ * The state-dict key a tfjs weight is loaded from: the inverse of {@link targetOf}. For example
+ * `('layer1.0.bn1', 'moving_variance', 'batchnorm')` → `layer1.0.bn1.running_var` and
+ * `('fc', 'kernel', 'dense')` → `fc.weight`. A weight of another kind of layer keeps its tfjs
+ * name, `layer/weight`, since no state-dict key maps onto it.
+ */
+export function stateDictKeyOf(layer: string, weight: string, kind: 'conv' | 'batchnorm' | 'dense' | undefined): string {
+  if (kind === 'batchnorm') {
+    const param = BATCH_NORM_PARAM[weight];
+    return param === undefined ? `${layer}/${weight}` : `${layer}.${param}`;
+  }
+  if (kind === 'conv' || kind === 'dense') {
+    if (weight === 'kernel') return `${layer}.weight`;
+    if (weight === 'bias') return `${layer}.bias`;
+  }
+  return `${layer}/${weight}`;
 }
