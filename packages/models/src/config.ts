@@ -5,7 +5,7 @@
 
 /** Residual block kinds. */
 export type BlockKind =
-  /** The seed's basic block: two 3x3 convs whose inner width is twice the output (expansion 0.5). */
+  /** Basic block: two 3x3 convs, the inner one twice as wide as the output (expansion 0.5; ResNeXt-18/34). */
   | 'basic'
   /** 1x1 → grouped 3x3 (carries the stride) → 1x1, output = planes × expansion. */
   | 'bottleneck';
@@ -37,6 +37,6 @@ export interface ResNeXtConfig {
   readonly stemWidth: number;
   /** Default input height and width. */
   readonly defaultInputSize: number;
-  /** Where this architecture is defined (paper, torchvision, the seed). */
+  /** Where this architecture is defined (the paper, torchvision, or ResNeXt.js itself). */
   readonly origin: string;
 }

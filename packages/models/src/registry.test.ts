@@ -4,7 +4,7 @@ import { ModelRegistry, ModelRegistryError, getModelConfig, listModels } from '.
 import { modelSummary } from './summary.js';
 
 describe('model registry', () => {
-  it('lists the seed, torchvision, paper-family and CIFAR variants', () => {
+  it('lists the basic-block, torchvision, paper-family and CIFAR variants', () => {
     expect(listModels()).toEqual(BUILTIN_VARIANTS.map((c) => c.name));
     expect(listModels('resnext50_')).toEqual([
       'resnext50_32x4d',

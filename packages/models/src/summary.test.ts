@@ -3,7 +3,7 @@ import { getModelConfig, listModels } from './registry.js';
 import { modelSummary } from './summary.js';
 
 describe('modelSummary', () => {
-  // Trainable parameters as PyTorch counts them (torchvision's model cards; the seed for 18/34).
+  // Trainable parameters as PyTorch counts them (torchvision's model cards; PyTorch's count of the same basic-block networks for 18/34).
   it.each([
     ['resnext18', 22_678_824],
     ['resnext34', 42_891_432],

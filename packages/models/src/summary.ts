@@ -83,7 +83,7 @@ export function modelSummary(nameOrConfig: string | ResNeXtConfig, options: Summ
               return [c1, c2, c3];
             })()
           : (() => {
-              // The seed's basic block: inner width = planes = 2 × output.
+              // Basic block (ResNeXt-18/34): inner width = planes = 2 × output.
               const c1 = convBn(h, w, 3, channels, planes, stride);
               const c2 = convBn(c1.oh, c1.ow, 3, planes, out, 1);
               return [c1, c2];

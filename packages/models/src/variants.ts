@@ -31,8 +31,11 @@ function cifar29(name: string, cardinality: number, baseWidth: number): ResNeXtC
   };
 }
 
-/** The seed's basic-block ResNeXt: inner width 2× the output (expansion 0.5), no groups. */
-function seedBasic(name: string, blocksPerStage: readonly number[]): ResNeXtConfig {
+/**
+ * Basic-block ResNeXt-18/34: ResNet-18/34's stage layout with an inner 3x3 twice as wide as the
+ * output (expansion 0.5), no groups. torchvision's BasicBlock does not allow the wider inner width.
+ */
+function wideBasic(name: string, blocksPerStage: readonly number[]): ResNeXtConfig {
   return {
     name,
     block: 'basic',
@@ -41,13 +44,13 @@ function seedBasic(name: string, blocksPerStage: readonly number[]): ResNeXtConf
     baseWidth: 64,
     stagePlanes: [128, 256, 512, 1024],
     expansion: 0.5,
-    origin: 'ResNeXt.js seed',
+    origin: 'ResNeXt.js, basic blocks with a 2× wide inner 3x3',
     ...imagenetStem,
   };
 }
 
 /**
- * A small ResNeXt for 28x28 grayscale images (Fashion-MNIST, issue #7), sized so that a full
+ * A small ResNeXt for 28x28 grayscale images (Fashion-MNIST), sized so that a full
  * training run fits in two hours on tfjs-wasm with two threads: a 3x3/1 stem of 24, one bottleneck
  * per stage with cardinality 4 and group width 8/16/32 (inner widths 32/64/128, outputs
  * 64/128/256) at 28², 14² and 7²; 21.8 M MACs, 161 k parameters. Recipe and PyTorch twin:
@@ -64,13 +67,13 @@ const fmnist: ResNeXtConfig = {
   stem: 'cifar',
   stemWidth: 24,
   defaultInputSize: 28,
-  origin: 'ResNeXt.js, issue #7 (Fashion-MNIST)',
+  origin: 'ResNeXt.js, small ResNeXt for Fashion-MNIST 28x28',
 };
 
 /** Every built-in variant, in the order `listModels()` reports them. */
 export const BUILTIN_VARIANTS: readonly ResNeXtConfig[] = Object.freeze([
-  seedBasic('resnext18', [2, 2, 2, 2]),
-  seedBasic('resnext34', [3, 4, 6, 3]),
+  wideBasic('resnext18', [2, 2, 2, 2]),
+  wideBasic('resnext34', [3, 4, 6, 3]),
   bottleneck('resnext50_32x4d', [3, 4, 6, 3], 32, 4, 'torchvision'),
   bottleneck('resnext101_32x4d', [3, 4, 23, 3], 32, 4, 'Xie et al. 2017'),
   bottleneck('resnext152_32x4d', [3, 8, 36, 3], 32, 4, 'Xie et al. 2017'),

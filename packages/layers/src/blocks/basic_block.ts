@@ -15,19 +15,19 @@ export type BasicLayerKey = 'conv1' | 'bn1' | 'relu1' | 'conv2' | 'bn2' | 'downs
 
 /** Options of {@link basicBlock}. */
 export interface BasicBlockOptions extends BlockCommonOptions<BasicLayerKey> {
-  /** Width of the inner 3x3 convolution: 128, 256, 512, 1024 in the seed's ResNeXt-18/34 stages. */
+  /** Width of the inner 3x3 convolution: 128, 256, 512, 1024 in ResNeXt-18/34's stages. */
   planes: number;
-  /** Output channels = planes × expansion. Default 0.5 (the seed's ResNeXt-18/34). */
+  /** Output channels = planes × expansion. Default 0.5 (ResNeXt-18/34). */
   expansion?: number;
 }
 
 /**
- * The seed's basic residual block (ResNeXt-18/34) on a functional-API tensor:
+ * The basic residual block of ResNeXt-18/34 on a functional-API tensor:
  * 3x3 conv (→ planes, carrying the stride) → BN → ReLU → 3x3 conv (→ planes · expansion) → BN,
  * plus the shortcut (identity when the shape is kept, else 1x1 conv with the stride + BN), then
  * ReLU. With the default expansion 0.5 the inner width is twice the output width, which
- * torchvision's BasicBlock does not allow; parameter counts match the seed's (ResNeXt-18:
- * 22,678,824 with a 7x7 stem and a 1000-class head).
+ * torchvision's BasicBlock does not allow; parameter counts equal PyTorch's for the same network
+ * (ResNeXt-18: 22,678,824 with a 7x7 stem and a 1000-class head).
  */
 export function basicBlock(input: tfl.SymbolicTensor, options: BasicBlockOptions): tfl.SymbolicTensor {
   const { planes, stride = 1, expansion = 0.5 } = options;

@@ -8,9 +8,9 @@ const builder =
   (options) =>
     createModel(name, options);
 
-/** The seed's ResNeXt-18 (basic blocks, expansion 0.5). */
+/** ResNeXt-18 with basic blocks whose inner 3x3 is twice as wide as the output (expansion 0.5). */
 export const resnext18: Builder = builder('resnext18');
-/** The seed's ResNeXt-34 (basic blocks, expansion 0.5). */
+/** ResNeXt-34 with basic blocks whose inner 3x3 is twice as wide as the output (expansion 0.5). */
 export const resnext34: Builder = builder('resnext34');
 /** ResNeXt-50 32x4d (torchvision `resnext50_32x4d`). */
 export const resnext50_32x4d: Builder = builder('resnext50_32x4d');
