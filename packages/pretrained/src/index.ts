@@ -21,6 +21,7 @@ export { normalizeInterleavedToFloat32, normalizeLumaToFloat32, normalizeToFloat
 export { rgbFromImageData, type ImageDataLike, type RgbImage } from './preprocess/rgb_image.js';
 export type { BrowserImageSource } from './preprocess/browser_pixels.js';
 export { ResNeXtClassifier, type Prediction } from './classifier/classifier.js';
+export type { ClassifierMeta, CustomWeightsInfo } from './classifier/classifier_meta.js';
 export { load, loadWeights, type CheckpointSource, type LoadOptions } from './classifier/load.js';
 export { readCheckpoint, sniffCheckpointFormat, type CheckpointFormat } from './classifier/read_checkpoint.js';
 export { fetchWeights, fetchWeightsToPath, fetchWeightsWithSource, type CachedWeightsFile, type FetchedWeights } from './download/fetch_weights.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { preprocess, type ImageInput } from '../preprocess/preprocess.js';
-import type { WeightsRecord } from '../registry/weights_record.js';
+import type { ClassifierMeta } from './classifier_meta.js';
 
 /** One of the top classes of an image. */
 export interface Prediction {
@@ -20,8 +20,11 @@ export class ResNeXtClassifier {
   constructor(
     /** The tfjs-layers model (BatchNorm folded into the convolutions unless disabled). */
     readonly model: tfl.LayersModel,
-    /** The weights' record: origin, license, metrics, preprocessing. */
-    readonly meta: WeightsRecord,
+    /**
+     * The weights' record: origin, license, metrics, preprocessing. For a checkpoint given with
+     * `load({ weights })`, a description of that checkpoint instead (see {@link ClassifierMeta}).
+     */
+    readonly meta: ClassifierMeta,
     /** Class names, index = output index. */
     readonly labels: readonly string[],
   ) {}

@@ -12,7 +12,9 @@ import { toStateDict } from '../mapping/to_state_dict.js';
 import { getWeights } from '../registry/weights_registry.js';
 import type { WeightsRecord } from '../registry/weights_record.js';
 import { ResNeXtClassifier } from './classifier.js';
-import { readCheckpoint } from './read_checkpoint.js';
+import { customWeightsMeta, type ClassifierMeta, type CustomWeightsInfo } from './classifier_meta.js';
+import { resolveLoadArguments } from './load_arguments.js';
+import { readCheckpoint, sniffCheckpointFormat } from './read_checkpoint.js';
 
 /** A checkpoint given directly: a file path (Node), an http(s) URL, or its bytes (.safetensors or .pth); or a tfjs model.json path/URL. */
 export type CheckpointSource = string | URL | Uint8Array;
@@ -25,7 +27,14 @@ export interface LoadOptions extends FetchWeightsOptions {
   record?: WeightsRecord;
   /** An architecture not in @resnext/models' registry, for `record.arch`. */
   config?: ResNeXtConfig;
-  /** Use this checkpoint instead of the record's sources (the record still gives preprocessing and labels). */
+  /**
+   * Your own checkpoint, used instead of the record's sources: a .safetensors or PyTorch .pth file
+   * (path in Node, http(s) URL, or bytes), or a tfjs `model.json` path/URL. Its keys must be
+   * torchvision's for the record's architecture. The record (from `model`, or `record`) still gives
+   * the architecture, preprocessing and labels. URLs go through the download cache but have no
+   * published digest to check. The classifier's `meta` then describes this checkpoint: for a
+   * registry record, id `<arch>.custom`, no `metrics` or `license`, and `customWeights` set.
+   */
   weights?: CheckpointSource;
   /** Class names; default from the record (ImageNet-1k labels for ImageNet weights). */
   labels?: readonly string[];
@@ -56,11 +65,20 @@ async function stateDictFromTfjs(source: string): Promise<TensorMap> {
   }
 }
 
+/** A checkpoint read from any source: its named tensors, the name for messages, and what it was. */
+interface ReadCheckpoint {
+  tensors: TensorMap;
+  name: string;
+  custom: Omit<CustomWeightsInfo, 'record'>;
+}
+
 /** Named tensors from any checkpoint source: .safetensors / .pth (path, URL, bytes) or a tfjs model.json. */
-async function readCheckpointSource(source: CheckpointSource, options: FetchWeightsOptions): Promise<{ tensors: TensorMap; name: string }> {
-  if (isTfjsModel(source)) return { tensors: await stateDictFromTfjs(source.toString()), name: source.toString() };
+async function readCheckpointSource(source: CheckpointSource, options: FetchWeightsOptions): Promise<ReadCheckpoint> {
+  const given = source instanceof Uint8Array ? 'bytes' : source.toString();
+  if (isTfjsModel(source)) return { tensors: await stateDictFromTfjs(given), name: given, custom: { source: given, format: 'tfjs' } };
   const { bytes, name } = await checkpointBytes(source, options);
-  return { tensors: readCheckpoint(bytes, name), name };
+  const format = sniffCheckpointFormat(bytes, name);
+  return { tensors: readCheckpoint(bytes, name), name, custom: { source: given, format } };
 }
 
 /** The bytes of a checkpoint given as a path, URL or bytes. */
@@ -100,6 +118,11 @@ function labelsOf(record: WeightsRecord, given: readonly string[] | undefined): 
  * the cache) the checkpoint with integrity checks, builds the architecture, maps the
  * torchvision keys onto it, folds BatchNorm, and warms it up.
  *
+ * @param model - `arch` (its default weights) or `arch.tag`, e.g. `'resnext50_32x4d.tv2_in1k'`.
+ * @param options - everything else of {@link LoadOptions}: download options (`onProgress`,
+ *   `cacheDir`, `offline`, `mirror`, …), `weights`, `labels`, `foldBatchNorm`, `warmup`.
+ * @throws TypeError when `options` is not an options object, or names a `model` too.
+ *
  * @example
  * ```ts
  * const classifier = await load('resnext50_32x4d.tv2_in1k', { onProgress: (p) => console.log(p.loaded) });
@@ -107,8 +130,21 @@ function labelsOf(record: WeightsRecord, given: readonly string[] | undefined): 
  * classifier.dispose();
  * ```
  */
-export async function load(modelOrOptions: string | LoadOptions = {}): Promise<ResNeXtClassifier> {
-  const options: LoadOptions = typeof modelOrOptions === 'string' ? { model: modelOrOptions } : modelOrOptions;
+export function load(model: string, options?: Omit<LoadOptions, 'model'>): Promise<ResNeXtClassifier>;
+/**
+ * Loads a pretrained ResNeXt classifier described by one options object (`model` inside it).
+ * Default: `resnext50_32x4d`'s default weights.
+ *
+ * @throws TypeError when a second argument is given.
+ *
+ * @example
+ * ```ts
+ * const classifier = await load({ model: 'resnext_fmnist', weights: 'my-finetuned.safetensors' });
+ * ```
+ */
+export function load(options?: LoadOptions): Promise<ResNeXtClassifier>;
+export async function load(modelOrOptions?: string | LoadOptions, moreOptions?: Omit<LoadOptions, 'model'>): Promise<ResNeXtClassifier> {
+  const options = resolveLoadArguments<LoadOptions>('load', modelOrOptions, moreOptions);
   const record = options.record ?? getWeights(options.model ?? 'resnext50_32x4d');
   const config = options.config ?? getModelConfig(record.arch);
   const { cropSize } = record.preprocessing;
@@ -116,8 +152,11 @@ export async function load(modelOrOptions: string | LoadOptions = {}): Promise<R
 
   let tensors: TensorMap;
   let name: string;
+  let meta: ClassifierMeta = record;
   if (options.weights !== undefined) {
-    ({ tensors, name } = await readCheckpointSource(options.weights, options));
+    let custom: ReadCheckpoint['custom'];
+    ({ tensors, name, custom } = await readCheckpointSource(options.weights, options));
+    meta = customWeightsMeta(record, { ...custom, record: record.id }, options.record !== undefined);
   } else if (record.sources[0]?.format === 'tfjs') {
     // tfjs models are fetched shard by shard by tf.io (cached by the browser's HTTP cache).
     name = record.sources[0].url;
@@ -140,7 +179,7 @@ export async function load(modelOrOptions: string | LoadOptions = {}): Promise<R
     model.dispose();
     throw err;
   }
-  const classifier = new ResNeXtClassifier(model, record, labelsOf(record, options.labels));
+  const classifier = new ResNeXtClassifier(model, meta, labelsOf(record, options.labels));
   if (options.warmup ?? true) {
     const x = tf.zeros<tf.Rank.R4>([1, cropSize, cropSize, channels]);
     const y = classifier.infer(x);

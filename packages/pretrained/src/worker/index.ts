@@ -8,3 +8,4 @@ export type { WorkerImageInput } from './image_transfer.js';
 export type { WorkerBackendReport, WorkerMemory } from './protocol.js';
 export { WorkerError, type WorkerFailure } from './worker_error.js';
 export type { Prediction } from '../classifier/classifier.js';
+export type { ClassifierMeta, CustomWeightsInfo } from '../classifier/classifier_meta.js';

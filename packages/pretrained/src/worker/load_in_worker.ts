@@ -5,6 +5,7 @@
 import type { BackendRequest } from '@resnext/backends';
 import type { DownloadProgress, FetchWeightsOptions } from '../download/options.js';
 import type { WeightsRecord } from '../registry/weights_record.js';
+import { resolveLoadArguments } from '../classifier/load_arguments.js';
 import { wireLoadOptions } from './wire_options.js';
 import { WorkerChannel, type WorkerLike } from './worker_channel.js';
 import { WorkerClassifier } from './worker_classifier.js';
@@ -89,6 +90,10 @@ function createWorker({ workerUrl, worker: given }: WorkerLoadOptions): { worker
  * `WeightsFormatError`, `StateDictMismatchError`, `ImageDecodeError`, `BackendUnavailableError`, …);
  * a worker that cannot start rejects with a {@link WorkerError} (`reason: 'start-failed'`).
  *
+ * @param model - `arch` (its default weights) or `arch.tag`, as for `load`.
+ * @param options - everything else of {@link WorkerLoadOptions}.
+ * @throws TypeError when `options` is not an options object, or names a `model` too.
+ *
  * @example
  * ```ts
  * import { loadInWorker } from '@resnext/pretrained/worker';
@@ -98,8 +103,16 @@ function createWorker({ workerUrl, worker: given }: WorkerLoadOptions): { worker
  * await classifier.dispose();
  * ```
  */
-export async function loadInWorker(modelOrOptions: string | WorkerLoadOptions = {}): Promise<WorkerClassifier> {
-  const options: WorkerLoadOptions = typeof modelOrOptions === 'string' ? { model: modelOrOptions } : modelOrOptions;
+export function loadInWorker(model: string, options?: Omit<WorkerLoadOptions, 'model'>): Promise<WorkerClassifier>;
+/**
+ * Loads a pretrained ResNeXt classifier inside a Web Worker, described by one options object
+ * (`model` inside it; default `resnext50_32x4d`). See the `(model, options)` form.
+ *
+ * @throws TypeError when a second argument is given.
+ */
+export function loadInWorker(options?: WorkerLoadOptions): Promise<WorkerClassifier>;
+export async function loadInWorker(modelOrOptions?: string | WorkerLoadOptions, moreOptions?: Omit<WorkerLoadOptions, 'model'>): Promise<WorkerClassifier> {
+  const options = resolveLoadArguments<WorkerLoadOptions>('loadInWorker', modelOrOptions, moreOptions);
   options.signal?.throwIfAborted();
   // Prepared first: a weights URL that does not parse should fail before a worker is started.
   const { options: wire, transfer } = wireLoadOptions(options);

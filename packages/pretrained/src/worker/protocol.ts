@@ -9,6 +9,7 @@ import type { BackendRequest } from '@resnext/backends';
 import type { DownloadProgress, Mirror } from '../download/options.js';
 import type { WeightsRecord } from '../registry/weights_record.js';
 import type { Prediction } from '../classifier/classifier.js';
+import type { ClassifierMeta } from '../classifier/classifier_meta.js';
 import type { WireError } from './error_wire.js';
 
 /** Names the protocol version, so a page and a worker script of different releases refuse each other clearly. */
@@ -63,7 +64,7 @@ export interface WorkerBackendReport {
 
 /** What a successful load answers. */
 export interface WireLoaded {
-  meta: WeightsRecord;
+  meta: ClassifierMeta;
   labels: readonly string[];
   backend: WorkerBackendReport;
 }

@@ -1,7 +1,7 @@
 /** Page side: the handle `loadInWorker` returns. */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Prediction } from '../classifier/classifier.js';
-import type { WeightsRecord } from '../registry/weights_record.js';
+import type { ClassifierMeta } from '../classifier/classifier_meta.js';
 import { prepareImage, type WorkerImageInput } from './image_transfer.js';
 import type { WireLoaded, WorkerBackendReport, WorkerMemory } from './protocol.js';
 import type { WorkerChannel } from './worker_channel.js';
@@ -20,8 +20,8 @@ function isTensor(value: unknown): value is tf.Tensor4D {
  * by id, and the worker runs them one after another in call order.
  */
 export class WorkerClassifier {
-  /** The weights' record: origin, license, metrics, preprocessing. */
-  readonly meta: WeightsRecord;
+  /** The weights' record: origin, license, metrics, preprocessing; for `weights` given, that checkpoint (as `load`'s `meta`). */
+  readonly meta: ClassifierMeta;
   /** Class names, index = output index. */
   readonly labels: readonly string[];
   /** What `useBackend` selected inside the worker, and why. */

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, type UseBackendResult } from '@resnext/backends';
 import type { ResNeXtClassifier } from '../classifier/classifier.js';
 import { load, type CheckpointSource } from '../classifier/load.js';
+import type { DownloadProgress } from '../download/options.js';
 import type { ImageInput } from '../preprocess/preprocess.js';
 import { toWireError } from './error_wire.js';
 import { fetchUrlWeights } from './fetch_url_weights.js';
@@ -112,7 +113,7 @@ export function createWorkerServer(endpoint: WorkerEndpoint, deps: WorkerServerD
       ...(options.localFilesOnly === undefined ? {} : { localFilesOnly: options.localFilesOnly }),
       ...(options.mirror === undefined ? {} : { mirror: options.mirror }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.progress ? { onProgress: (progress) => post({ type: 'progress', id, progress: { ...progress } }) } : {}),
+      ...(options.progress ? { onProgress: (progress: DownloadProgress) => post({ type: 'progress', id, progress: { ...progress } }) } : {}),
       onWarning: (problem) => post({ type: 'warning', id, warning: toWireError(problem) }),
     });
     return { value: { meta: classifier.meta, labels: classifier.labels, backend: backendReport(backend) }, transfer: [] };

@@ -1,0 +1,55 @@
+/**
+ * What a classifier reports about the weights it runs. For the registry's weights that is their
+ * record; for a checkpoint passed with `load({ weights })` it must not be the record's published
+ * accuracy, license and sources, which describe other weights.
+ */
+import type { WeightsRecord, WeightsSource } from '../registry/weights_record.js';
+
+/** Where weights given with `load({ weights })` came from. */
+export interface CustomWeightsInfo {
+  /** The file path or URL given, or `'bytes'` when the checkpoint was passed as bytes. */
+  readonly source: string;
+  readonly format: WeightsSource['format'];
+  /** Id of the record that gave the architecture, preprocessing and labels. */
+  readonly record: string;
+}
+
+/**
+ * A classifier's `meta`: the weights' record. For weights given with `weights` and a registry
+ * record, it keeps the record's architecture, preprocessing and classes, and reports the given
+ * checkpoint instead of the record's sources, with no `metrics`, `license` or `nonCommercial`
+ * (nothing is known of them) and `customWeights` set.
+ */
+export interface ClassifierMeta extends Omit<WeightsRecord, 'metrics' | 'license' | 'nonCommercial'> {
+  /** Published ImageNet-1k (or Fashion-MNIST) accuracy of these weights; absent for custom weights. */
+  readonly metrics?: WeightsRecord['metrics'];
+  /** The weights' license; absent for custom weights. */
+  readonly license?: string;
+  /** True for licenses that forbid commercial use; absent for custom weights. */
+  readonly nonCommercial?: boolean;
+  /** Set when `load({ weights })` replaced the record's checkpoint. */
+  readonly customWeights?: CustomWeightsInfo;
+}
+
+/**
+ * The meta of a classifier built from a checkpoint given with `weights`.
+ *
+ * @param record - the record used for architecture, preprocessing and labels.
+ * @param custom - the checkpoint actually loaded.
+ * @param ownRecord - true when the caller passed `record` (their own description of their weights,
+ *   reported as given); false for a registry record, whose claims belong to other weights.
+ */
+export function customWeightsMeta(record: WeightsRecord, custom: CustomWeightsInfo, ownRecord: boolean): ClassifierMeta {
+  const sources: WeightsSource[] = custom.source === 'bytes' ? [] : [{ url: custom.source, format: custom.format }];
+  if (ownRecord) return { ...record, sources, customWeights: custom };
+  return {
+    id: `${record.arch}.custom`,
+    arch: record.arch,
+    tag: 'custom',
+    sources,
+    origin: `custom weights from ${custom.source}, loaded with the architecture, preprocessing and labels of ${record.id}`,
+    preprocessing: record.preprocessing,
+    classes: record.classes,
+    customWeights: custom,
+  };
+}
