@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The wasm FMA ceiling of this machine (issue #6): tools/bench/fma_peak.c (12 independent f32x4
+// The wasm FMA ceiling of the machine it runs on: tools/bench/fma_peak.c (12 independent f32x4
 // relaxed_madd chains, no memory traffic) built with clang-16 + wasm-ld-16 (as tools/setup.sh
 // installs) and run on 1 thread, then on N worker_threads at once. Prints GMAC/s (4 multiply-adds
 // per f32x4 FMA): what our convolution kernels' GMAC/s are measured against in docs/benchmarks.md.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Where ResNeXt-50's inference time goes on wasm (issue 6): tf.profile kernel times per kernel
+// Where ResNeXt-50's inference time goes on wasm: tf.profile kernel times per kernel
 // (convolutions split by filter size), averaged over a few runs, after warm-up, for BN-folded
 // resnext50_32x4d at batch 1 on `useBackend('wasm', { threads, relaxedSimd })`.
 //

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Whole-network benchmark (issue 6): ResNeXt-50 32x4d and the ResNet-50-shaped reference built by
+// Whole-network benchmark: ResNeXt-50 32x4d and the ResNet-50-shaped reference built by
 // the same builder (`resnext50_1x64d`: cardinality 1, width 64, i.e. exactly ResNet-50), 224²,
 // random weights, inference, on our backends (wasm with 1 and 2 threads through
 // `useBackend('wasm', { threads })`, and optionally cpu for ResNeXt-50 batch 1) against

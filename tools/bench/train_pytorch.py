@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch reference for issue #7: the `resnext_fmnist` architecture of @resnext/models, trained on
+"""PyTorch reference for the Fashion-MNIST recipe: the `resnext_fmnist` architecture of @resnext/models, trained on
 Fashion-MNIST with the recipe of @resnext/recipes, and its training throughput on 1 and 2 threads.
 
 The network is built from the same record as packages/models/src/variants.ts (torchvision's
@@ -37,7 +37,7 @@ MEAN, STD = 0.2860, 0.3530
 # packages/models/src/variants.ts, `resnext_fmnist`.
 RESNEXT_FMNIST = dict(stem=24, planes=[16, 32, 64], blocks=[1, 1, 1], cardinality=4, base_width=32, expansion=4)
 # The recipes: epochs, peak lr, warm-up fraction, crop padding. The epoch counts fit our measured tfjs-wasm
-# throughput (≈ 150 img/s on 2 threads, docs/benchmarks.md "Training throughput (issue #7)") with 15% to spare:
+# throughput (≈ 150 img/s on 2 threads, docs/benchmarks.md "Training throughput") with 15% to spare:
 # 13 epochs + a test pass per epoch ≈ 91 min of 2 hours, 3 epochs ≈ 21 min of 30.
 FULL = dict(epochs=13, lr=0.15, warmup=0.15, pad=2, smoothing=0.1, wd=5e-4)
 QUICK = dict(epochs=3, lr=0.15, warmup=0.15, pad=2, smoothing=0.1, wd=5e-4)

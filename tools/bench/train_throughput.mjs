@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Training throughput of `resnext_fmnist` (issue #7) on tfjs-backend-wasm in Node, 1 and 2
+// Training throughput of `resnext_fmnist` on tfjs-backend-wasm in Node, 1 and 2
 // threads, against PyTorch's on 1 and 2 threads (tools/bench/train_pytorch.py --bench).
 //
 // One training step = forward in training mode (batch statistics, moving averages updated),
