@@ -11,6 +11,9 @@ export { patternImage, writeCifarBinary, writeImageFolder } from './data/generat
 // Engine: recipes, trainer, optimizers, schedules, checkpoints, reporting.
 export type { AdamWSpec, DatasetSpec, FinetuneSpec, ModelSpec, OptimizerSpec, RecipeConfig, ScheduleSpec, SgdSpec } from './config/recipe_config.js';
 export { RecipeConfigError, resolveRecipe, validateRecipe, type RecipeOverrides } from './config/resolve.js';
+export { RecipeFileError, type RecipeFileLocation } from './config/recipe_file_error.js';
+export { loadRecipeFile } from './config/recipe_file.js';
+export { applyResumeOverrides, scheduleSpansRun, type ResumeOverrideOptions, type ResumePosition } from './config/resume_overrides.js';
 export { RecipeRegistry, RecipeRegistryError, getRecipe, listRecipes, recipes } from './recipes/registry.js';
 export { CIFAR10_RESNEXT29 } from './recipes/cifar10_resnext29.js';
 export { FASHION_MNIST_RESNEXT } from './recipes/fashion_mnist_resnext.js';
@@ -30,6 +33,7 @@ export { FinetuneError, buildModel, loadPretrained } from './train/build_model.j
 export { train, runPaths, type TrainOptions, type TrainResult } from './train/trainer.js';
 export { CheckpointError, loadCheckpoint, saveCheckpoint, type CheckpointContents, type TrainState } from './checkpoint/checkpoint.js';
 export { writeFileAtomic } from './checkpoint/atomic_write.js';
-export { metricsCsv, metricsJsonl, type EpochMetrics } from './report/metrics.js';
+export { readCheckpointHeader, type CheckpointHeader } from './train/checkpoint_recipe.js';
+export { metricsCsv, metricsJsonl, type EpochMetrics, type PartialEpochMetrics } from './report/metrics.js';
 export { plotSvg } from './report/plot_svg.js';
 export { Progress, formatDuration, type ProgressSink, type StepReport } from './report/progress.js';

@@ -20,8 +20,12 @@ export interface TrainState {
   loaderStep: number;
   /** Optimizer steps taken so far (the schedule's position). */
   optimizerStep: number;
-  /** Running sums of the epoch in progress. */
-  running: { lossSum: number; correct: number; count: number };
+  /**
+   * Running sums of the epoch in progress. `trainSeconds` (training time) and `wallSeconds`
+   * (training and checkpoints) of the epoch so far carry its img/s and duration across a
+   * resume; checkpoints written before they existed lack them.
+   */
+  running: { lossSum: number; correct: number; count: number; trainSeconds?: number; wallSeconds?: number };
   /** Metrics of the finished epochs. */
   history: EpochMetrics[];
   /** Wall-clock seconds spent training before this checkpoint (for img/s across resumes). */

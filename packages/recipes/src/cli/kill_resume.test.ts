@@ -115,14 +115,17 @@ describe('resnext-train --resume after SIGKILL', () => {
     });
     expect(await killed.done, killed.output()).toBe('SIGKILL');
 
-    // The kill came in the middle of epoch 2: one epoch of metrics, a mid-epoch checkpoint, no final model.
+    // The kill came in the middle of epoch 2: one epoch of metrics and the epoch in progress as of
+    // the last checkpoint, a mid-epoch checkpoint, no final model.
     const runDir = path.join(dir, 'killed');
     const ckFile = path.join(runDir, 'checkpoints', 'last.safetensors');
     const ck = { state: JSON.parse(readSafetensors(await fs.readFile(ckFile), ckFile).metadata['state']!) as TrainState };
     expect(ck.state.epoch).toBe(1);
     expect(ck.state.loaderStep).toBeGreaterThan(0);
     expect(ck.state.loaderStep).toBeLessThan(STEPS_PER_EPOCH);
-    expect(await metrics(runDir)).toHaveLength(1);
+    const sofar = await metrics(runDir);
+    expect(sofar).toHaveLength(2);
+    expect(sofar[1]).toMatchObject({ epoch: 1 + ck.state.loaderStep / STEPS_PER_EPOCH, partial: true });
     await expect(fs.access(path.join(runDir, 'model.safetensors'))).rejects.toThrow();
 
     // --resume with only --out: the recipe comes from the run directory.

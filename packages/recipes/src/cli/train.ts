@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 /**
- * `resnext-train`: runs a shipped recipe (`npx nx run recipes:train --recipe=<name>`).
+ * `resnext-train`: runs a recipe (`npx nx run recipes:train --recipe=<name>`). See `--help`.
  */
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
-import type { RecipeConfig } from '../config/recipe_config.js';
-import { resolveRecipe } from '../config/resolve.js';
 import { getRecipe, listRecipes } from '../recipes/registry.js';
 import { train } from '../train/trainer.js';
+import { baseDir } from './base_dir.js';
+import { onInterrupt, signalExitCode } from './interrupt.js';
 import { USAGE, parseTrainArgs } from './parse_args.js';
+import { planRun } from './plan_run.js';
+import { displayPath, resumeCommand, type Invocation } from './resume_command.js';
+import { UsageError } from './usage_error.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   const command = parseTrainArgs(argv);
@@ -20,26 +21,31 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const name of listRecipes()) process.stdout.write(`${name}\t${getRecipe(name).description}\n`);
     return 0;
   }
-  const readJson = async (file: string) => JSON.parse(await fs.readFile(file, 'utf8')) as RecipeConfig;
-  const base =
-    command.recipeFile !== undefined
-      ? await readJson(command.recipeFile)
-      : command.recipe !== undefined
-        ? getRecipe(command.recipe)
-        : command.resume && command.out !== undefined
-          ? await readJson(path.join(command.out, 'config.json'))
-          : undefined;
-  if (base === undefined) {
-    process.stderr.write(`--recipe or --recipe-file is required (or --resume with --out).\n${USAGE}`);
-    return 2;
+  const invocation: Invocation = { base: baseDir(command.cwd), env: process.env, script: process.argv[1] ?? 'train.js' };
+  const plan = await planRun(command, invocation);
+  const resume = resumeCommand(plan.out, invocation);
+  // Said up front as well: a runner such as Nx may stop relaying output once it forwards Ctrl-C.
+  process.stdout.write(`run directory ${displayPath(plan.out, invocation.base)}; Ctrl-C stops after the current step with a checkpoint; resume with: ${resume}\n`);
+  const interrupt = onInterrupt((signal) => {
+    process.stderr.write(`\n${signal}: finishing the current step, then writing a checkpoint (Ctrl-C again quits at once; the last checkpoint on disk stays valid).\n`);
+  });
+  try {
+    const result = await train(plan.recipe, { out: plan.out, resume: plan.resume, resumeOverrides: plan.overrides, reschedule: command.reschedule, signal: interrupt.signal });
+    const stop = result.interrupted;
+    const signal = interrupt.received();
+    if (stop !== undefined && signal !== undefined) {
+      process.stderr.write(
+        `stopped by ${signal} at epoch ${stop.epoch + 1}, step ${stop.step}/${stop.stepsPerEpoch}; checkpoint ${displayPath(stop.checkpoint, invocation.base)}\n` +
+          `resume with: ${resume}\n`,
+      );
+      return signalExitCode(signal);
+    }
+    const last = result.history.at(-1);
+    if (last !== undefined) process.stdout.write(`final test accuracy ${(100 * last.testAccuracy).toFixed(2)}%\n`);
+    return 0;
+  } finally {
+    interrupt.dispose();
   }
-  const out = path.resolve(command.out ?? path.join('runs', base.name));
-  // On resume the checkpoint's own (resolved) recipe is used and overrides are ignored.
-  const recipe = resolveRecipe(base, command.overrides);
-  const result = await train(recipe, { out, resume: command.resume });
-  const last = result.history.at(-1);
-  if (last !== undefined) process.stdout.write(`final test accuracy ${(100 * last.testAccuracy).toFixed(2)}%\n`);
-  return 0;
 }
 
 main(process.argv.slice(2)).then(
@@ -48,6 +54,11 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const e = error as Error;
+    if (e instanceof UsageError) {
+      process.stderr.write(`resnext-train: ${e.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+      return;
+    }
     process.stderr.write(`${e.name}: ${e.message}\n`);
     process.exitCode = 1;
   },

@@ -1,9 +1,8 @@
 import type { RecipeConfig } from './recipe_config.js';
+import { RecipeConfigError } from './recipe_config_error.js';
+import { checkRecipeShape } from './recipe_shape.js';
 
-/** Thrown for a recipe or override the trainer cannot honour; the message names the field. */
-export class RecipeConfigError extends Error {
-  override name = 'RecipeConfigError';
-}
+export { RecipeConfigError };
 
 /** Command-line style overrides of a recipe. */
 export interface RecipeOverrides {
@@ -52,10 +51,19 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
 
-/** Throws {@link RecipeConfigError} naming the first field out of range. */
+/**
+ * Throws {@link RecipeConfigError} naming the first field that is missing, has the wrong type
+ * or is out of range.
+ */
 export function validateRecipe(r: RecipeConfig): void {
+  try {
+    checkRecipeShape(r);
+  } catch (e) {
+    if (e instanceof RecipeConfigError) throw new RecipeConfigError(`Recipe ${JSON.stringify(r.name)}: ${e.message}`, e.field);
+    throw e;
+  }
   const fail = (field: string, value: unknown, want: string): never => {
-    throw new RecipeConfigError(`Recipe "${r.name}": ${field} must be ${want}, got ${JSON.stringify(value)}.`);
+    throw new RecipeConfigError(`Recipe "${r.name}": ${field} must be ${want}, got ${JSON.stringify(value)}.`, field);
   };
   if (!positiveInt(r.epochs)) fail('epochs', r.epochs, 'a positive integer');
   if (!positiveInt(r.batchSize)) fail('batchSize', r.batchSize, 'a positive integer');

@@ -21,26 +21,47 @@ export interface EpochMetrics {
   seconds: number;
 }
 
+/**
+ * The epoch in progress, written with the metrics at every mid-epoch checkpoint: training
+ * figures so far, no evaluation yet. `epoch` is fractional: epochs finished plus the share of the
+ * current one done (1.35 = 35% into epoch 2).
+ */
+export interface PartialEpochMetrics {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  lr: number;
+  imagesPerSecond: number;
+  seconds: number;
+  partial: true;
+}
+
 const COLUMNS: (keyof EpochMetrics)[] = [
   'epoch', 'trainLoss', 'trainAccuracy', 'testLoss', 'testAccuracy', 'emaTestLoss', 'emaTestAccuracy', 'lr', 'imagesPerSecond', 'seconds',
 ];
 
-/** metrics.csv text: a header and one row per epoch (empty cells for absent EMA columns). */
-export function metricsCsv(history: readonly EpochMetrics[]): string {
-  const rows = history.map((m) => COLUMNS.map((c) => (m[c] === undefined ? '' : String(m[c]))).join(','));
+/**
+ * metrics.csv text: a header and one row per epoch (empty cells for absent EMA columns). A
+ * `partial` epoch in progress adds a last row with a fractional epoch and empty test cells; the
+ * columns are the same either way.
+ */
+export function metricsCsv(history: readonly EpochMetrics[], partial?: PartialEpochMetrics): string {
+  const row = (m: Partial<Record<keyof EpochMetrics, number>>) => COLUMNS.map((c) => (m[c] === undefined ? '' : String(m[c]))).join(',');
+  const rows = [...history, ...(partial === undefined ? [] : [partial])].map(row);
   return [COLUMNS.join(','), ...rows].join('\n') + '\n';
 }
 
-/** metrics.jsonl text: one JSON object per epoch. */
-export function metricsJsonl(history: readonly EpochMetrics[]): string {
-  return history.map((m) => JSON.stringify(m) + '\n').join('');
+/** metrics.jsonl text: one JSON object per epoch; a `partial` epoch last, with `"partial": true`. */
+export function metricsJsonl(history: readonly EpochMetrics[], partial?: PartialEpochMetrics): string {
+  return [...history, ...(partial === undefined ? [] : [partial])].map((m) => JSON.stringify(m) + '\n').join('');
 }
 
 /**
- * Rewrites metrics.jsonl and metrics.csv from the whole history: after a resume the files hold
- * exactly one line per finished epoch, never a duplicate from the interrupted attempt.
+ * Rewrites metrics.jsonl and metrics.csv from the whole history (plus the epoch in progress, if
+ * given): after a resume the files hold exactly one line per finished epoch, never a duplicate
+ * from the interrupted attempt.
  */
-export async function writeMetrics(runDir: string, history: readonly EpochMetrics[]): Promise<void> {
-  await writeFileAtomic(path.join(runDir, 'metrics.jsonl'), metricsJsonl(history));
-  await writeFileAtomic(path.join(runDir, 'metrics.csv'), metricsCsv(history));
+export async function writeMetrics(runDir: string, history: readonly EpochMetrics[], partial?: PartialEpochMetrics): Promise<void> {
+  await writeFileAtomic(path.join(runDir, 'metrics.jsonl'), metricsJsonl(history, partial));
+  await writeFileAtomic(path.join(runDir, 'metrics.csv'), metricsCsv(history, partial));
 }

@@ -1,9 +1,11 @@
-import type { EpochMetrics } from './metrics.js';
+import type { EpochMetrics, PartialEpochMetrics } from './metrics.js';
 
 interface Series {
   label: string;
   color: string;
   points: [number, number][];
+  /** The last point is the epoch in progress: drawn hollow. */
+  lastPartial?: boolean;
 }
 
 const W = 360;
@@ -32,12 +34,15 @@ function panel(title: string, series: Series[], x0: number, yFormat: (v: number)
     out.push(`<text x="${x0 + M.left - 4}" y="${py(y) + 4}" text-anchor="end">${yFormat(y)}</text>`);
   }
   const ticks = [...new Set([xMin, Math.round((xMin + xMax) / 2), xMax])];
-  for (const x of ticks) out.push(`<text x="${px(x)}" y="${H - M.bottom + 14}" text-anchor="middle">${x}</text>`);
+  for (const x of ticks) out.push(`<text x="${px(x)}" y="${H - M.bottom + 14}" text-anchor="middle">${Number(x.toFixed(2))}</text>`);
   out.push(`<text x="${x0 + W / 2}" y="${H - 6}" text-anchor="middle">epoch</text>`);
   series.forEach((s, i) => {
     const pts = s.points.filter((p) => Number.isFinite(p[1]));
     out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`);
-    for (const [x, y] of pts) out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
+    pts.forEach(([x, y], k) => {
+      const hollow = s.lastPartial === true && k === pts.length - 1;
+      out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="${hollow ? 3.5 : 2.5}" ${hollow ? `fill="white" stroke="${s.color}" stroke-width="1.5"` : `fill="${s.color}"`}/>`);
+    });
     out.push(`<text x="${x0 + W - M.right - 4}" y="${M.top + 14 + 14 * i}" text-anchor="end" fill="${s.color}">${escapeXml(s.label)}</text>`);
   });
   return out.join('\n');
@@ -45,20 +50,24 @@ function panel(title: string, series: Series[], x0: number, yFormat: (v: number)
 
 /**
  * Loss and accuracy curves per epoch as a standalone SVG (two panels: train/test loss, train/test
- * top-1 accuracy, plus EMA accuracy when present). No dependencies; opens in any browser.
+ * top-1 accuracy, plus EMA accuracy when present). No dependencies; opens in any browser. A
+ * `partial` epoch in progress extends the train curves to its fractional epoch with a hollow
+ * point, and the title says how far it is.
  */
-export function plotSvg(history: readonly EpochMetrics[], title: string): string {
+export function plotSvg(history: readonly EpochMetrics[], title: string, partial?: PartialEpochMetrics): string {
   const pts = (f: (m: EpochMetrics) => number | undefined): [number, number][] =>
     history.flatMap((m) => {
       const v = f(m);
       return v === undefined ? [] : [[m.epoch, v] as [number, number]];
     });
+  const extra = (v: number): [number, number][] => (partial === undefined ? [] : [[partial.epoch, v]]);
+  const inProgress = partial !== undefined;
   const loss: Series[] = [
-    { label: 'train', color: '#1f77b4', points: pts((m) => m.trainLoss) },
+    { label: 'train', color: '#1f77b4', points: [...pts((m) => m.trainLoss), ...extra(partial?.trainLoss ?? 0)], lastPartial: inProgress },
     { label: 'test', color: '#d62728', points: pts((m) => m.testLoss) },
   ];
   const acc: Series[] = [
-    { label: 'train', color: '#1f77b4', points: pts((m) => 100 * m.trainAccuracy) },
+    { label: 'train', color: '#1f77b4', points: [...pts((m) => 100 * m.trainAccuracy), ...extra(100 * (partial?.trainAccuracy ?? 0))], lastPartial: inProgress },
     { label: 'test', color: '#d62728', points: pts((m) => 100 * m.testAccuracy) },
   ];
   const ema = pts((m) => (m.emaTestAccuracy === undefined ? undefined : 100 * m.emaTestAccuracy));
@@ -71,7 +80,7 @@ export function plotSvg(history: readonly EpochMetrics[], title: string): string
     panel('loss', loss, 0, (v) => v.toFixed(2)),
     panel('top-1 accuracy (%)', acc, W, (v) => v.toFixed(1)),
     '</g>',
-    `<text x="${W}" y="14" text-anchor="middle" font-size="13">${escapeXml(title)}</text>`,
+    `<text x="${W}" y="14" text-anchor="middle" font-size="13">${escapeXml(title)}${partial === undefined ? '' : escapeXml(` (epoch ${Math.ceil(partial.epoch)} in progress, ${Math.round(100 * (partial.epoch - Math.ceil(partial.epoch) + 1))}%)`)}</text>`,
     '</svg>',
     '',
   ].join('\n');

@@ -6,16 +6,17 @@ import { toStateDict, writeSafetensors } from '@resnext/pretrained';
 import { CheckpointError, loadCheckpoint, restoreWeights, saveCheckpoint, type TrainState } from '../checkpoint/checkpoint.js';
 import { writeFileAtomic } from '../checkpoint/atomic_write.js';
 import type { RecipeConfig } from '../config/recipe_config.js';
-import { RecipeConfigError, validateRecipe } from '../config/resolve.js';
+import { RecipeConfigError, validateRecipe, type RecipeOverrides } from '../config/resolve.js';
+import { applyResumeOverrides, scheduleSpansRun } from '../config/resume_overrides.js';
 import { createLoader } from '../data/loader.js';
 import { createOptimizer } from '../optim/create_optimizer.js';
 import { namedWeights, paramGroups, type NamedWeight } from '../optim/params.js';
-import { writeMetrics, type EpochMetrics } from '../report/metrics.js';
-import { plotSvg } from '../report/plot_svg.js';
+import type { EpochMetrics, PartialEpochMetrics } from '../report/metrics.js';
 import { Progress, type ProgressSink } from '../report/progress.js';
+import { writeReport } from '../report/write_report.js';
 import { lrFactor } from '../schedule/lr_schedule.js';
 import { HEAD_LAYER, buildModel, loadPretrained } from './build_model.js';
-import { readCheckpointRecipe } from './checkpoint_recipe.js';
+import { readCheckpointHeader } from './checkpoint_recipe.js';
 import { WeightEma } from './ema.js';
 import { evaluate } from './evaluate.js';
 import { openSources, type DataSources } from './sources.js';
@@ -27,6 +28,19 @@ export interface TrainOptions {
   out: string;
   /** Continue from `<out>/checkpoints/last.safetensors`; its recipe replaces the one given. */
   resume?: boolean;
+  /**
+   * With `resume`: overrides of the checkpoint's recipe, applied where safe on a run in progress
+   * and refused otherwise (see {@link applyResumeOverrides}).
+   */
+  resumeOverrides?: RecipeOverrides;
+  /** With `resumeOverrides.epochs`: accept recomputing a schedule that spans the run over the new length. */
+  reschedule?: boolean;
+  /**
+   * Once aborted, the run stops at the end of the optimizer step in progress (all its
+   * micro-batches), writes a checkpoint, the metrics and the plot, and returns with
+   * `interrupted` set.
+   */
+  signal?: AbortSignal;
   /** Where progress goes. Default process.stdout. */
   progress?: ProgressSink;
   /** Images to use instead of the recipe's dataset (tests, custom data). */
@@ -42,6 +56,8 @@ export interface TrainResult {
   history: EpochMetrics[];
   /** The recipe as run (also in config.json). */
   config: RecipeConfig;
+  /** Set when `signal` stopped the run: where, and the checkpoint that resumes it. */
+  interrupted?: { epoch: number; step: number; stepsPerEpoch: number; checkpoint: string };
 }
 
 /** Paths inside a run directory. */
@@ -67,19 +83,21 @@ async function exists(file: string): Promise<boolean> {
  * optimizer with its schedule, gradient accumulation, EMA, backbone freezing, per-epoch evaluation,
  * and the run directory (config.json, metrics.jsonl/csv, checkpoints, plot.svg, the final weights
  * as a torchvision-keyed model.safetensors). A checkpoint is written every
- * `checkpointEverySteps` optimizer steps and after each epoch; `resume` continues from the last one
- * and reaches the same weights and metrics an uninterrupted run would (the loader's randomness is
- * a function of (seed, epoch, step), the schedule a function of the step).
+ * `checkpointEverySteps` optimizer steps (with the metrics and plot of the epoch so far) and after
+ * each epoch; `resume` continues from the last one and reaches the same weights and metrics an
+ * uninterrupted run would (the loader's randomness is a function of (seed, epoch, step), the
+ * schedule a function of the step). `signal` stops the run early, resumably.
  */
 export async function train(recipeIn: RecipeConfig, options: TrainOptions): Promise<TrainResult> {
   const paths = runPaths(options.out);
   const resume = options.resume === true;
   if (!resume && (await exists(paths.checkpoint))) {
-    throw new CheckpointError(`${options.out} already holds a run (${paths.checkpoint}); pass resume to continue it or choose another output directory.`);
+    throw new CheckpointError(`${options.out} already holds a run (${paths.checkpoint}); continue it with resume (--resume) or choose another output directory.`);
   }
   // The backend must be selected before the checkpoint's tensors are created, and the checkpoint's
   // recipe names it: read the recipe from the header first.
-  const recipe = resume ? await readCheckpointRecipe(paths.checkpoint) : structuredClone(recipeIn);
+  const header = resume ? await readCheckpointHeader(paths.checkpoint) : null;
+  const recipe = header === null ? structuredClone(recipeIn) : applyResumeOverrides(header.config, header.state, options.resumeOverrides ?? {}, { reschedule: options.reschedule === true });
   validateRecipe(recipe);
   const sink = options.progress ?? process.stdout;
   const note = (text: string) => sink.write(`${sink.isTTY === true ? '\r\x1b[K' : ''}${text}\n`);
@@ -127,7 +145,15 @@ export async function train(recipeIn: RecipeConfig, options: TrainOptions): Prom
     if (ema !== null && checkpoint.ema !== null) ema.load(checkpoint.ema);
     tf.dispose([...checkpoint.weights.values(), ...checkpoint.optimizer.slots.values(), ...(checkpoint.ema?.values() ?? [])]);
     state = checkpoint.state;
-    note(`resumed at epoch ${state.epoch + 1}, step ${state.loaderStep}/${loaderSteps}`);
+    note(state.epoch >= recipe.epochs ? `the run has finished its ${recipe.epochs} epoch(s); pass more epochs to train further` : `resumed at epoch ${state.epoch + 1}, step ${state.loaderStep}/${loaderSteps}`);
+  }
+
+  const baseLr = recipe.optimizer.lr * (recipe.lrReferenceBatch === undefined ? 1 : recipe.batchSize / recipe.lrReferenceBatch);
+  const lrAt = (step: number, epochs = recipe.epochs) => baseLr * lrFactor(recipe.schedule, { step, stepsPerEpoch: optimizerStepsPerEpoch, epochs });
+  if (header !== null && header.config.epochs !== recipe.epochs) {
+    const at = state.optimizerStep;
+    const change = scheduleSpansRun(recipe.schedule) ? `; the ${recipe.schedule.kind} schedule now spans them: lr at step ${at} ${lrAt(at, header.config.epochs).toPrecision(3)} → ${lrAt(at).toPrecision(3)}` : '';
+    note(`epochs ${header.config.epochs} → ${recipe.epochs}${change}`);
   }
 
   const save = async (at: TrainState) => {
@@ -139,17 +165,47 @@ export async function train(recipeIn: RecipeConfig, options: TrainOptions): Prom
     }
   };
 
-  const baseLr = recipe.optimizer.lr * (recipe.lrReferenceBatch === undefined ? 1 : recipe.batchSize / recipe.lrReferenceBatch);
+  const aborted = () => options.signal?.aborted === true;
+  const dispose = () => {
+    optimizer.dispose();
+    ema?.dispose();
+    model.dispose();
+  };
   const totalLoaderSteps = recipe.epochs * loaderSteps;
   const sessionStart = performance.now();
   let sessionSteps = 0;
   const accumulator = new GradientAccumulator();
   for (let epoch = state.epoch; epoch < recipe.epochs; epoch++) {
-    const epochStart = performance.now();
-    let trainSeconds = 0;
-    let imagesThisEpoch = 0;
+    // This epoch's figures carry over a resume when the checkpoint has them.
+    const carried = state.running.trainSeconds !== undefined;
+    const epochStart = performance.now() - 1000 * (state.running.wallSeconds ?? 0);
+    let epochTrainSeconds = state.running.trainSeconds ?? 0;
+    let epochImages = carried ? state.running.count : 0;
+    let sessionTrainSeconds = 0;
     const params = paramsForEpoch(weights, recipe, epoch);
-    let lr = 0;
+    let lr = state.optimizerStep > 0 ? lrAt(state.optimizerStep - 1) : 0;
+    /** The state to checkpoint mid-epoch, and the metrics of the epoch so far. */
+    const midEpoch = (): { at: TrainState; partial: PartialEpochMetrics | undefined } => {
+      const wallSeconds = (performance.now() - epochStart) / 1000;
+      const at = { ...state, running: { ...state.running, trainSeconds: epochTrainSeconds, wallSeconds }, elapsedSeconds: state.elapsedSeconds + sessionTrainSeconds };
+      const r = state.running;
+      const partial: PartialEpochMetrics | undefined =
+        r.count === 0
+          ? undefined
+          : { epoch: epoch + state.loaderStep / loaderSteps, trainLoss: r.lossSum / r.count, trainAccuracy: r.correct / r.count, lr, imagesPerSecond: epochImages / epochTrainSeconds, seconds: wallSeconds, partial: true };
+      return { at, partial };
+    };
+    const checkpointMidEpoch = async () => {
+      const { at, partial } = midEpoch();
+      await save(at);
+      await writeReport(options.out, recipe.name, state.history, partial);
+    };
+    const stopped = async (): Promise<TrainResult> => {
+      await checkpointMidEpoch();
+      dispose();
+      return { runDir: options.out, history: state.history, config: recipe, interrupted: { epoch, step: state.loaderStep, stepsPerEpoch: loaderSteps, checkpoint: paths.checkpoint } };
+    };
+    if (aborted()) return stopped();
     let t0 = performance.now();
     for await (const batch of trainLoader.epoch(epoch, state.loaderStep)) {
       const n = batch.shape[0];
@@ -159,10 +215,10 @@ export async function train(recipeIn: RecipeConfig, options: TrainOptions): Prom
       state.running.correct += r.correct;
       state.running.count += n;
       state.loaderStep = batch.step + 1;
-      imagesThisEpoch += n;
+      epochImages += n;
       const lastOfEpoch = state.loaderStep === loaderSteps;
       if (accumulator.microBatches === k || lastOfEpoch) {
-        lr = baseLr * lrFactor(recipe.schedule, { step: state.optimizerStep, stepsPerEpoch: optimizerStepsPerEpoch, epochs: recipe.epochs });
+        lr = lrAt(state.optimizerStep);
         const grads = accumulator.take();
         optimizer.step(params, grads, lr);
         tf.dispose([...grads.values()]);
@@ -170,15 +226,17 @@ export async function train(recipeIn: RecipeConfig, options: TrainOptions): Prom
         state.optimizerStep += 1;
       }
       const now = performance.now();
-      trainSeconds += (now - t0) / 1000;
+      epochTrainSeconds += (now - t0) / 1000;
+      sessionTrainSeconds += (now - t0) / 1000;
       sessionSteps += 1;
       const pace = (now - sessionStart) / 1000 / sessionSteps;
       const done = epoch * loaderSteps + state.loaderStep;
-      bar.step({ epoch, step: state.loaderStep, loss: r.lossSum / n, lr, imagesPerSecond: imagesThisEpoch / trainSeconds, etaSeconds: pace * (totalLoaderSteps - done) });
+      bar.step({ epoch, step: state.loaderStep, loss: r.lossSum / n, lr, imagesPerSecond: epochImages / epochTrainSeconds, etaSeconds: pace * (totalLoaderSteps - done) });
+      // Checkpoints fall between optimizer steps (a checkpoint holds no accumulated gradients).
+      const boundary = accumulator.microBatches === 0;
+      if (boundary && aborted()) return stopped();
       const every = recipe.checkpointEverySteps;
-      if (accumulator.microBatches === 0 && every > 0 && state.optimizerStep % every === 0 && !lastOfEpoch) {
-        await save({ ...state, elapsedSeconds: state.elapsedSeconds + trainSeconds });
-      }
+      if (boundary && every > 0 && state.optimizerStep % every === 0 && !lastOfEpoch) await checkpointMidEpoch();
       t0 = performance.now();
     }
     const evaluation = await evaluate(model, testLoader, numClasses);
@@ -191,7 +249,7 @@ export async function train(recipeIn: RecipeConfig, options: TrainOptions): Prom
       testAccuracy: evaluation.accuracy,
       ...(emaEvaluation !== null && { emaTestLoss: emaEvaluation.loss, emaTestAccuracy: emaEvaluation.accuracy }),
       lr,
-      imagesPerSecond: imagesThisEpoch / trainSeconds,
+      imagesPerSecond: epochImages / epochTrainSeconds,
       seconds: (performance.now() - epochStart) / 1000,
     };
     bar.epochEnd(metrics);
@@ -201,19 +259,16 @@ export async function train(recipeIn: RecipeConfig, options: TrainOptions): Prom
       optimizerStep: state.optimizerStep,
       running: { lossSum: 0, correct: 0, count: 0 },
       history: [...state.history, metrics],
-      elapsedSeconds: state.elapsedSeconds + trainSeconds,
+      elapsedSeconds: state.elapsedSeconds + sessionTrainSeconds,
     };
-    await writeMetrics(options.out, state.history);
-    await writeFileAtomic(paths.plot, plotSvg(state.history, recipe.name));
+    await writeReport(options.out, recipe.name, state.history);
     await save(state);
   }
 
   await writeFileAtomic(paths.model, writeSafetensors(toStateDict(model), { recipe: recipe.name }));
   if (ema !== null) await ema.withAveragedWeights(() => writeFileAtomic(paths.emaModel, writeSafetensors(toStateDict(model), { recipe: recipe.name, ema: String(recipe.ema!.decay) })));
   note(`run directory ${options.out}`);
-  optimizer.dispose();
-  ema?.dispose();
-  model.dispose();
+  dispose();
   return { runDir: options.out, history: state.history, config: recipe };
 }
 
