@@ -75,6 +75,8 @@ export function loadStateDict(
     const rankFits = (target.layout === 'oihw-to-hwio' && record.shape.length === 4) || (target.layout === 'transpose-2d' && record.shape.length === 2);
     const data = toTfjsLayout(record, rankFits ? target.layout : 'as-is');
     if (data.shape.join() !== variable.shape.join()) {
+      // Present but mis-shaped: reported once, as mis-shaped (not also as missing), as PyTorch does.
+      filled.add(`${target.layer}/${target.weight}`);
       result.mismatchedKeys.push(`${key}: checkpoint [${data.shape.join(', ')}] vs model [${variable.shape.join(', ')}]`);
       continue;
     }

@@ -87,6 +87,10 @@ describe('loadStateDict reports missing keys as state-dict keys', () => {
     wrong.dispose();
     const { result, message } = error as StateDictMismatchError;
     expect(result.mismatchedKeys.length).toBeGreaterThan(MISMATCH_MESSAGE_KEYS);
+    // A mis-shaped key is not also missing.
+    const misShaped = result.mismatchedKeys.map((k) => k.slice(0, k.indexOf(':')));
+    expect(misShaped).toContain('layer1.0.conv2.weight');
+    expect(result.missingKeys.filter((k) => misShaped.includes(k))).toEqual([]);
     expect(message).toContain(`${result.mismatchedKeys.length} mis-shaped`);
     expect(message).toContain(`shape mismatch: ${result.mismatchedKeys.slice(0, MISMATCH_MESSAGE_KEYS).join('; ')} … and ${result.mismatchedKeys.length - MISMATCH_MESSAGE_KEYS} more`);
   });

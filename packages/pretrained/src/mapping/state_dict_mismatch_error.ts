@@ -1,6 +1,6 @@
 /** What `loadStateDict` did not match, as PyTorch's `load_state_dict(strict=False)` reports: every key is a state-dict key (`layer1.0.conv1.weight`). */
 export interface LoadStateDictResult {
-  /** State-dict keys the model needs and the checkpoint lacks, e.g. `fc.weight`, `layer1.0.bn1.running_var`. */
+  /** State-dict keys the model needs and the checkpoint lacks, e.g. `fc.weight`, `layer1.0.bn1.running_var` (a mis-shaped key is listed in `mismatchedKeys` only). */
   missingKeys: string[];
   /** State-dict keys of the checkpoint that match no weight of the model. */
   unexpectedKeys: string[];
