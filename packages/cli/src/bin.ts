@@ -1,13 +1,10 @@
 #!/usr/bin/env node
-import { UsageError, run } from './main.js';
+import { main } from './main.js';
 
-try {
-  process.stdout.write((await run(process.argv.slice(2), process.stderr)) + '\n');
-} catch (err) {
-  if (err instanceof UsageError) {
-    process.stderr.write(err.message + '\n');
-    process.exitCode = 2;
-  } else {
-    throw err;
-  }
-}
+// `resnext weights | head -1`: a closed pipe ends the output quietly, not with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });

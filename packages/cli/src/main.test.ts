@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { InputsFailedError } from './errors/inputs_failed_error.js';
 import { UsageError, run } from './main.js';
 
 describe('resnext models', () => {
@@ -18,13 +19,22 @@ describe('resnext models', () => {
 
   it('rejects an unknown command with usage', async () => {
     await expect(run(['fly'])).rejects.toThrow(UsageError);
-    await expect(run(['fly'])).rejects.toThrow(/Unknown command "fly"/);
+    await expect(run(['fly'])).rejects.toThrow(/unknown command 'fly'/);
   });
 
   it('rejects classify without images or with a bad --top, with usage', async () => {
-    await expect(run(['classify'])).rejects.toThrow(/classify needs at least one image path/);
-    await expect(run(['classify', 'a.jpg', '--top', 'x'])).rejects.toThrow(/--top must be a positive integer, got x/);
+    await expect(run(['classify'])).rejects.toThrow(/no image given/);
+    await expect(run(['classify', 'a.jpg', '--top', 'x'])).rejects.toThrow(UsageError);
+    await expect(run(['classify', 'a.jpg', '--top', 'x'])).rejects.toThrow(/--top must be a positive integer, got 'x'/);
   });
+
+  it('throws InputsFailedError with the good results when some images fail', async () => {
+    const photo = fileURLToPath(new URL('../../../fixtures/images/chelsea.png', import.meta.url));
+    const error = await run(['classify', photo, 'missing.png', '--model', 'resnext_fmnist', '--top', '1', '--backend', 'wasm']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputsFailedError);
+    expect((error as InputsFailedError).failures).toEqual([{ input: 'missing.png', problem: 'no such file' }]);
+    expect((error as InputsFailedError).output.split('\n')[0]).toBe(photo);
+  }, 60_000);
 
   it('runs as the built `resnext` binary', () => {
     const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));

@@ -29,7 +29,7 @@ describe('resnext fashion-mnist', () => {
   }, 60_000);
 
   it('rejects bad options with usage', async () => {
-    expect(() => parseFashionMnistArgs(['--limit', '0'])).toThrow(/--limit must be a positive integer, got 0/);
+    expect(() => parseFashionMnistArgs(['--limit', '0'])).toThrow(/--limit must be a positive integer, got '0'/);
     await expect(run(['fashion-mnist', '--batch-size', 'x'])).rejects.toThrow(UsageError);
   });
 });

@@ -1,8 +1,10 @@
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, type BackendRequest } from '@resnext/backends';
 import { load, normalizeInterleavedToFloat32, type ResNeXtClassifier } from '@resnext/pretrained';
 import { loadFashionMnist } from '@resnext/recipes';
+import { parseCommandArgs, positiveInteger } from '../args/parse_options.js';
+import { UsageError } from '../errors/usage_error.js';
+import { resolveBackend, resolveModel } from './resolve_model.js';
 
 /** Parsed `resnext fashion-mnist` arguments. */
 export interface FashionMnistArgs {
@@ -18,38 +20,40 @@ export interface FashionMnistArgs {
   backend: BackendRequest;
 }
 
-const positiveInteger = (name: string, text: string | undefined): number | undefined => {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`--${name} must be a positive integer, got ${text}`);
-  return n;
-};
+/** The options of `resnext fashion-mnist`. */
+export const FASHION_MNIST_OPTIONS = {
+  limit: { type: 'string' },
+  'batch-size': { type: 'string', default: '500' },
+  show: { type: 'string', default: '8' },
+  model: { type: 'string', default: 'resnext_fmnist' },
+  weights: { type: 'string' },
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  backend: { type: 'string', default: 'auto' },
+} as const;
 
-/** Parses `fashion-mnist [--limit N] [--batch-size 500] [--show 8] [--model arch.tag] [--weights file] [--data-dir dir] [--json] [--backend auto]`. */
+/**
+ * Parses `fashion-mnist [--limit N] [--batch-size 500] [--show 8] [--model arch.tag] [--weights file] [--data-dir dir] [--json] [--backend auto]`.
+ *
+ * @throws UsageError for a bad command line, an unknown model or backend.
+ */
 export function parseFashionMnistArgs(argv: readonly string[]): FashionMnistArgs {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      limit: { type: 'string' },
-      'batch-size': { type: 'string', default: '500' },
-      show: { type: 'string', default: '8' },
-      model: { type: 'string', default: 'resnext_fmnist' },
-      weights: { type: 'string' },
-      'data-dir': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      backend: { type: 'string', default: 'auto' },
-    },
-  });
-  const limit = positiveInteger('limit', values.limit);
+  const { values } = parseCommandArgs('fashion-mnist', { args: [...argv], options: FASHION_MNIST_OPTIONS });
+  const limit = values.limit === undefined ? undefined : positiveInteger('fashion-mnist', 'limit', values.limit);
+  const record = resolveModel('fashion-mnist', values.model);
+  const { cropSize, channels = 3 } = record.preprocessing;
+  if (cropSize !== 28 || channels !== 1) {
+    throw new UsageError(`--model ${record.id} takes ${cropSize}×${cropSize}×${channels} images, Fashion-MNIST has 28×28×1 (try --model resnext_fmnist)`, 'fashion-mnist');
+  }
   return {
     ...(limit !== undefined && { limit }),
-    batchSize: positiveInteger('batch-size', values['batch-size'])!,
-    show: values.show === '0' ? 0 : positiveInteger('show', values.show)!,
-    model: values.model,
+    batchSize: positiveInteger('fashion-mnist', 'batch-size', values['batch-size']),
+    show: values.show === '0' ? 0 : positiveInteger('fashion-mnist', 'show', values.show),
+    model: record.id,
     ...(values.weights !== undefined && { weights: values.weights }),
     ...(values['data-dir'] !== undefined && { dataDir: values['data-dir'] }),
     json: values.json,
-    backend: values.backend as BackendRequest,
+    backend: resolveBackend('fashion-mnist', values.backend),
   };
 }
 
@@ -91,7 +95,7 @@ export async function fashionMnistReport(args: FashionMnistArgs, stderr: { write
   try {
     const { mean, std, cropSize } = classifier.meta.preprocessing;
     if (cropSize !== size || (classifier.meta.preprocessing.channels ?? 3) !== 1) {
-      throw new RangeError(`${classifier.meta.id} takes ${cropSize}×${cropSize}×${classifier.meta.preprocessing.channels ?? 3} images, Fashion-MNIST has ${size}×${size}×1`);
+      throw new UsageError(`--model ${classifier.meta.id} takes ${cropSize}×${cropSize}×${classifier.meta.preprocessing.channels ?? 3} images, Fashion-MNIST has ${size}×${size}×1`, 'fashion-mnist');
     }
     const started = performance.now();
     let correct = 0;
