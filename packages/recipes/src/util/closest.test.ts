@@ -18,6 +18,11 @@ describe('closest', () => {
     expect(closest('recipefile', flags)).toBe('recipe-file');
     expect(closest('resum', flags)).toBe('resume');
   });
+  it('completes a word that begins exactly one candidate', () => {
+    expect(closest('fashion-mnist', ['fashion-mnist-resnext', 'cifar10-resnext29'])).toBe('fashion-mnist-resnext');
+    expect(closest('recipe', ['recipe', 'recipe-file'])).toBe('recipe');
+  });
+
   it('gives nothing for a word unlike every candidate', () => {
     expect(closest('temperature', flags)).toBeUndefined();
   });

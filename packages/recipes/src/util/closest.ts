@@ -15,9 +15,12 @@ export function editDistance(a: string, b: string): number {
 /**
  * The candidate nearest to `word` by {@link editDistance}, or undefined when even the nearest
  * differs in more than a third of its letters (at least 2 edits are always allowed). Ties go to
- * the earlier candidate.
+ * the earlier candidate. A word of three letters or more that begins exactly one candidate
+ * (`fashion-mnist` → `fashion-mnist-resnext`) gives that candidate.
  */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const extending = word.length >= 3 ? candidates.filter((c) => c.startsWith(word)) : [];
+  if (extending.length === 1) return extending[0];
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
