@@ -102,7 +102,19 @@ async function runPage(browser, origin, block, url) {
 export async function runBrowser(written, { onResult = () => {} } = {}) {
   const blocks = [...written].filter(([, block]) => block.mode === 'browser');
   if (blocks.length === 0) return [];
-  const { dist, pages } = await buildPages(blocks);
+  let built;
+  try {
+    built = await buildPages(blocks);
+  } catch (error) {
+    // One build serves every page: when it fails (an import that does not resolve), no block ran.
+    const problem = `the Vite build of the pages failed: ${error instanceof Error ? error.message : String(error)}`;
+    return blocks.map(([, block]) => {
+      const result = { block, ok: false, problem, seconds: 0, output: '' };
+      onResult(result);
+      return result;
+    });
+  }
+  const { dist, pages } = built;
   const server = await serveStatic(dist);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   const results = [];
