@@ -121,8 +121,7 @@ export async function classifyCommand(argv: readonly string[], stderr: ProgressS
   if (good.length > 0) {
     const backend = await useBackend(args.backend);
     stderr.write(`backend: ${backend.name}${backend.threads !== undefined ? ` (${backend.threads} threads)` : ''}\n`);
-    const classifier = await load({
-      model: args.model,
+    const classifier = await load(args.model, {
       ...(args.weights !== undefined && { weights: args.weights }),
       ...(args.offline && { offline: true }),
       ...(args.cacheDir !== undefined && { cacheDir: args.cacheDir }),

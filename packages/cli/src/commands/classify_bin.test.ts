@@ -31,9 +31,9 @@ const env = () => ({ RESNEXT_CACHE_DIR: path.join(dir, 'cache'), RESNEXT_MIRROR:
 describe('resnext classify (binary) with bad image paths', () => {
   it('classifies the good image, prints one line per bad one, and exits with 1', async () => {
     const { stdout, stderr, code } = await runBin(['classify', photo, missing, text, folder, truncated, '--model', 'resnext_fmnist', '--top', '2', '--backend', 'wasm'], { env: env() });
-    expect(code).toBe(1);
+    expect(code, stderr).toBe(1);
     const lines = stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(3);
+    expect(lines, stderr).toHaveLength(3);
     expect(lines[0]).toBe(photo);
     for (const line of lines.slice(1)) expect(line).toMatch(new RegExp(`^ +\\d+\\.\\d\\d%  (${FMNIST_LABELS.source}) \\(\\d\\)$`));
     const errors = stderr.trimEnd().split('\n').filter((l) => !l.startsWith('backend: '));
@@ -47,8 +47,8 @@ describe('resnext classify (binary) with bad image paths', () => {
   }, 60_000);
 
   it('reports good and bad images in one JSON array', async () => {
-    const { stdout, code } = await runBin(['classify', missing, photo, '--model', 'resnext_fmnist', '--json', '--top', '1', '--backend', 'wasm'], { env: env() });
-    expect(code).toBe(1);
+    const { stdout, stderr, code } = await runBin(['classify', missing, photo, '--model', 'resnext_fmnist', '--json', '--top', '1', '--backend', 'wasm'], { env: env() });
+    expect(code, stderr).toBe(1);
     const results = JSON.parse(stdout) as ({ image: string; error: string } | { image: string; predictions: { label: string }[] })[];
     expect(results).toHaveLength(2);
     expect(results[0]).toEqual({ image: missing, error: 'no such file' });
@@ -60,7 +60,7 @@ describe('resnext classify (binary) with bad image paths', () => {
     const before = server.paths.length;
     // resnext50_32x4d is not cached here: loading it would request the mirror.
     const result = await runBin(['classify', missing, text, folder, '--model', 'resnext50_32x4d'], { env: env() });
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
       [`resnext: ${missing}: no such file`, `resnext: ${text}: not a JPEG, PNG or WebP image`, `resnext: ${folder}: is a directory, not an image`, ''].join('\n'),

@@ -91,7 +91,7 @@ export async function fashionMnistReport(args: FashionMnistArgs, stderr: { write
   const test = loadFashionMnist('test', args.dataDir !== undefined ? { dir: args.dataDir } : {});
   const count = Math.min(args.limit ?? test.count, test.count);
   const size = test.height;
-  const classifier = await load({ model: args.model, ...(args.weights !== undefined && { weights: args.weights }) });
+  const classifier = await load(args.model, args.weights !== undefined ? { weights: args.weights } : {});
   try {
     const { mean, std, cropSize } = classifier.meta.preprocessing;
     if (cropSize !== size || (classifier.meta.preprocessing.channels ?? 3) !== 1) {

@@ -29,9 +29,9 @@ describe('weights that cannot be had', () => {
   it('offline with an empty cache (--offline): a short message naming the cache file and what to do, exit 3, no request', async () => {
     const before = server.paths.length;
     const r = await runBin(['classify', photo, '--offline', '--backend', 'cpu'], { env: { RESNEXT_CACHE_DIR: emptyCache, RESNEXT_MIRROR: server.url } });
-    expect(r.code).toBe(3);
+    expect(r.code, r.stderr).toBe(3);
     const lines = errorLines(r);
-    expect(lines).toHaveLength(2);
+    expect(lines, r.stderr).toHaveLength(2);
     expect(lines[0]).toBe(
       `resnext: offline mode (--offline or RESNEXT_OFFLINE) and the weights are not cached: looked for ${path.join(emptyCache, 'download.pytorch.org', 'models', 'resnext50_32x4d-1a0047aa.pth')} and 1 more`,
     );
@@ -42,7 +42,7 @@ describe('weights that cannot be had', () => {
 
   it('offline by RESNEXT_OFFLINE=1: the same message', async () => {
     const r = await runBin(['classify', photo, '--backend', 'cpu'], { env: { RESNEXT_CACHE_DIR: emptyCache, RESNEXT_MIRROR: server.url, RESNEXT_OFFLINE: '1' } });
-    expect(r.code).toBe(3);
+    expect(r.code, r.stderr).toBe(3);
     expect(errorLines(r)[0]).toMatch(/^resnext: offline mode \(--offline or RESNEXT_OFFLINE\) and the weights are not cached/);
   });
 
@@ -50,9 +50,9 @@ describe('weights that cannot be had', () => {
     const before = server.paths.length;
     const env = { RESNEXT_CACHE_DIR: path.join(dir, 'download-cache'), RESNEXT_MIRROR: server.url };
     const r = await runBin(['classify', photo, '--backend', 'cpu'], { env });
-    expect(r.code).toBe(3);
+    expect(r.code, r.stderr).toBe(3);
     const lines = errorLines(r);
-    expect(lines).toHaveLength(2);
+    expect(lines, r.stderr).toHaveLength(2);
     expect(lines[0]).toMatch(new RegExp(`^resnext: could not download the weights: all 2 sources failed \\(first: ${server.url}/download\\.pytorch\\.org/models/resnext50_32x4d-1a0047aa\\.pth: HTTP 404`));
     expect(lines[1]).toContain('RESNEXT_MIRROR');
     expect(lines[1]).toContain('--weights FILE');
@@ -60,7 +60,7 @@ describe('weights that cannot be had', () => {
     expect(server.paths.slice(before)).toEqual(['/download.pytorch.org/models/resnext50_32x4d-1a0047aa.pth', '/huggingface.co/timm/resnext50_32x4d.tv2_in1k/resolve/main/model.safetensors']);
 
     const debug = await runBin(['classify', photo, '--backend', 'cpu', '--debug'], { env });
-    expect(debug.code).toBe(3);
+    expect(debug.code, debug.stderr).toBe(3);
     expect(errorLines(debug).slice(0, 2)).toEqual(lines);
     expect(debug.stderr).toMatch(/DownloadError: /);
     expect(debug.stderr).toMatch(STACK);
@@ -72,7 +72,7 @@ describe('weights that cannot be had', () => {
     mkdirSync(path.dirname(entry), { recursive: true });
     writeFileSync(entry, 'garbage');
     const r = await runBin(['classify', photo, '--offline', '--backend', 'cpu', '--cache-dir', cache]);
-    expect(r.code).toBe(3);
+    expect(r.code, r.stderr).toBe(3);
     const lines = errorLines(r);
     expect(lines[0]).toBe(`resnext: the cached weights file ${entry} was corrupted (sha256 prefix mismatch) and has been deleted`);
     expect(lines[1]).toMatch(/run the command again online/i);
@@ -83,9 +83,9 @@ describe('weights that cannot be had', () => {
 describe('weights that do not fit', () => {
   it('a checkpoint of another architecture: counts and torchvision state-dict keys, in at most three lines', async () => {
     const r = await runBin(['classify', photo, '--model', 'resnext_fmnist', '--weights', fixture('torchvision/tiny_resnext.safetensors'), '--backend', 'wasm']);
-    expect(r.code).toBe(3);
+    expect(r.code, r.stderr).toBe(3);
     const lines = errorLines(r);
-    expect(lines).toHaveLength(3);
+    expect(lines, r.stderr).toHaveLength(3);
     expect(lines[0]).toMatch(/^resnext: .*tiny_resnext\.safetensors does not fit the model's architecture: \d+ unexpected, \d+ mis-shaped state-dict keys$/);
     expect(lines[1]).toMatch(/^ {2}unexpected: layer1\.1\.conv1\.weight, layer1\.1\.bn1\.weight, layer1\.1\.bn1\.bias … and \d+ more; mis-shaped: conv1\.weight: checkpoint \[7, 7, 3, 16\] vs model \[3, 3, 1, 24\] … and \d+ more$/);
     expect(r.stderr).not.toMatch(/\/kernel|\/gamma|moving_mean/);
@@ -99,7 +99,7 @@ describe('weights that do not fit', () => {
     const headless = path.join(dir, 'headless.safetensors');
     writeFileSync(headless, writeSafetensors(new Map([...tensors].filter(([key]) => !key.startsWith('fc.')))));
     const r = await runBin(['classify', photo, '--model', 'resnext_fmnist', '--weights', headless, '--backend', 'wasm']);
-    expect(r.code).toBe(3);
+    expect(r.code, r.stderr).toBe(3);
     expect(errorLines(r)).toEqual([
       `resnext: ${headless} does not fit the model's architecture: 2 missing state-dict keys`,
       '  missing: fc.weight, fc.bias',
@@ -109,7 +109,7 @@ describe('weights that do not fit', () => {
 
   it('a file that is no checkpoint: names it and says what --weights takes', async () => {
     const r = await runBin(['classify', photo, '--model', 'resnext_fmnist', '--weights', photo, '--backend', 'cpu']);
-    expect(r.code).toBe(3);
+    expect(r.code, r.stderr).toBe(3);
     expect(errorLines(r)).toEqual([
       `resnext: ${photo} is not a usable checkpoint: neither a safetensors file nor a PyTorch zip checkpoint`,
       '  Pass a .safetensors file, a PyTorch checkpoint saved with torch.save (.pth), or a tfjs model.json as --weights.',
@@ -118,7 +118,7 @@ describe('weights that do not fit', () => {
 
   it('a --weights file that is not there: reported before a backend starts', async () => {
     const r = await runBin(['classify', photo, '--weights', path.join(dir, 'nope.pth')]);
-    expect(r.code).toBe(3);
+    expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toBe(
       `resnext: --weights ${path.join(dir, 'nope.pth')}: no such file\n  Pass a .safetensors or .pth checkpoint (or a tfjs model.json), or leave out --weights to use the registry's weights.\n`,
     );
@@ -139,10 +139,10 @@ describe('usage errors', () => {
     [['fashion-mnist', '--model', 'resnext50_32x4d'], 'resnext fashion-mnist: --model resnext50_32x4d.tv2_in1k takes 224×224×3 images, Fashion-MNIST has 28×28×1'],
   ])('`resnext %s` exits 2 with a one-line reason and where to read the usage', async (args, first) => {
     const r = await runBin(args);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toBe('');
     const lines = r.stderr.trimEnd().split('\n');
-    expect(lines).toHaveLength(2);
+    expect(lines, r.stderr).toHaveLength(2);
     expect(lines[0]!.startsWith(first)).toBe(true);
     expect(lines[1]).toMatch(/^ {2}Run 'resnext (\S+ )?--help' for usage\.$/);
   });
@@ -151,10 +151,10 @@ describe('usage errors', () => {
 describe('unexpected errors', () => {
   it('one line naming the error, a pointer to --debug, exit 70; --debug prints the stack', async () => {
     const r = await runBin(['models'], { nodeArgs: ['--import', injector] });
-    expect(r.code).toBe(70);
+    expect(r.code, r.stderr).toBe(70);
     expect(r.stderr).toBe('resnext: unexpected error: TypeError: injected failure for a test\n  Run with --debug for the stack trace.\n');
     const debug = await runBin(['models', '--debug'], { nodeArgs: ['--import', injector] });
-    expect(debug.code).toBe(70);
+    expect(debug.code, debug.stderr).toBe(70);
     expect(debug.stderr).toMatch(/^resnext: unexpected error: TypeError: injected failure for a test\n/);
     expect(debug.stderr).not.toContain('Run with --debug');
     expect(debug.stderr).toMatch(STACK);
