@@ -124,3 +124,41 @@ export async function writeTinyCifar(dir: string): Promise<string> {
   await writeCifarBinary(dir, { variant: 10, perClass: 16, seed: 5 });
   return dir;
 }
+
+/** An IDX file: big-endian magic (0x08 = unsigned bytes, then the rank), the dimensions, the bytes. */
+function idx(dims: number[], data: Uint8Array): Uint8Array {
+  const head = Buffer.alloc(4 + 4 * dims.length);
+  head.writeUInt32BE(0x0800 + dims.length, 0);
+  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+  return Buffer.concat([head, data]);
+}
+
+/**
+ * Fashion-MNIST-format files (train and t10k, `count` 28×28 images of striped patterns, labels
+ * 0–9) in `dir`. The source holds them in memory: a training step then needs no I/O at all.
+ */
+export async function writeTinyFashionMnist(dir: string, count: number): Promise<string> {
+  await fs.mkdir(dir, { recursive: true });
+  const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
+  const images = Uint8Array.from({ length: count * 784 }, (_, k) => {
+    const [i, p] = [Math.floor(k / 784), k % 784];
+    return ((Math.floor(p / 28) * (labels[i]! + 1) + (p % 28) + i) % 7) * 36;
+  });
+  for (const split of ['train', 't10k']) {
+    await fs.writeFile(path.join(dir, `${split}-images-idx3-ubyte`), idx([count, 28, 28], images));
+    await fs.writeFile(path.join(dir, `${split}-labels-idx1-ubyte`), idx([count], labels));
+  }
+  return dir;
+}
+
+/** {@link tinyRecipe} on Fashion-MNIST-format files (28×28 grey). */
+export function tinyFashionMnistRecipe(dataDir: string, stepsPerEpoch: number, patch: Partial<RecipeConfig> = {}): RecipeConfig {
+  const base = tinyRecipe(dataDir, stepsPerEpoch);
+  return tinyRecipe(dataDir, stepsPerEpoch, {
+    model: { ...base.model, config: { ...base.model.config!, defaultInputSize: 28 }, inputShape: [28, 28, 1] },
+    dataset: { kind: 'fashion-mnist', dir: dataDir, trainLimit: 4 * stepsPerEpoch, testLimit: 16 },
+    trainTransform: [{ kind: 'randomCrop', size: 28, padding: 2 }, { kind: 'flip' }],
+    evalTransform: [],
+    ...patch,
+  });
+}

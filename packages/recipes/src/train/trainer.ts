@@ -232,6 +232,9 @@ export async function train(recipeIn: RecipeConfig, options: TrainOptions): Prom
       const pace = (now - sessionStart) / 1000 / sessionSteps;
       const done = epoch * loaderSteps + state.loaderStep;
       bar.step({ epoch, step: state.loaderStep, loss: r.lossSum / n, lr, imagesPerSecond: epochImages / epochTrainSeconds, etaSeconds: pace * (totalLoaderSteps - done) });
+      // A step can run on microtasks alone (in-memory data, synchronous kernels): give the event
+      // loop a turn so a signal handler (SIGINT, SIGTERM) runs before the next step.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       // Checkpoints fall between optimizer steps (a checkpoint holds no accumulated gradients).
       const boundary = accumulator.microBatches === 0;
       if (boundary && aborted()) return stopped();
