@@ -9,8 +9,11 @@ export interface Evaluation {
   accuracy: number;
 }
 
-/** Runs the model in inference mode (BN on its moving statistics) over every evaluation batch. */
-export async function evaluate(model: tfl.LayersModel, loader: Loader, numClasses: number): Promise<Evaluation> {
+/**
+ * Runs the model in inference mode (BN on its moving statistics) over every evaluation batch.
+ * With a `signal`, gives the event loop a turn after each batch and returns null once aborted.
+ */
+export async function evaluate(model: tfl.LayersModel, loader: Loader, numClasses: number, signal?: AbortSignal): Promise<Evaluation | null> {
   let lossSum = 0;
   let correct = 0;
   let count = 0;
@@ -27,6 +30,10 @@ export async function evaluate(model: tfl.LayersModel, loader: Loader, numClasse
     correct += (await hits.data())[0]!;
     count += n;
     tf.dispose([loss, hits]);
+    if (signal !== undefined) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (signal.aborted) return null;
+    }
   }
   return { loss: lossSum / count, accuracy: correct / count };
 }

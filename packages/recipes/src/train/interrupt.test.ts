@@ -87,6 +87,19 @@ describe('train() with a signal', () => {
     expect(learned(resumed.history)).toEqual(learned(reference));
   });
 
+  it('stops during the evaluation, which the resumed run does', async () => {
+    const out = path.join(dir, 'eval');
+    const controller = new AbortController();
+    const test = source(16, 1);
+    // The first evaluation image read raises the signal.
+    const watched: ImageSource = { ...test, read: (i: number) => (controller.abort(), test.read(i)) };
+    const result = await train(recipe, { out, progress: quiet, sources: { train: source(32, 0), test: watched }, signal: controller.signal });
+    expect(result.interrupted).toMatchObject({ epoch: 0, step: 8 });
+    expect(result.history).toHaveLength(0);
+    const resumed = await train(recipe, { out, resume: true, progress: quiet, sources: sources() });
+    expect(learned(resumed.history)).toEqual(learned(reference));
+  });
+
   it('writes the epoch so far with every mid-epoch checkpoint', async () => {
     const out = path.join(dir, 'crash');
     const crashing = { write: (t: string) => { if (t.startsWith('epoch 1/2 step 7/')) throw new Error('killed'); return true; } };

@@ -242,8 +242,11 @@ export async function train(recipeIn: RecipeConfig, options: TrainOptions): Prom
       if (boundary && every > 0 && state.optimizerStep % every === 0 && !lastOfEpoch) await checkpointMidEpoch();
       t0 = performance.now();
     }
-    const evaluation = await evaluate(model, testLoader, numClasses);
-    const emaEvaluation = ema === null ? null : await ema.withAveragedWeights(() => evaluate(model, testLoader, numClasses));
+    // A signal during the evaluation stops the run at the end of the epoch's training: the
+    // resumed run evaluates the epoch.
+    const evaluation = await evaluate(model, testLoader, numClasses, options.signal);
+    const emaEvaluation = ema === null || evaluation === null ? null : await ema.withAveragedWeights(() => evaluate(model, testLoader, numClasses, options.signal));
+    if (evaluation === null || (ema !== null && emaEvaluation === null)) return stopped();
     const metrics: EpochMetrics = {
       epoch: epoch + 1,
       trainLoss: state.running.lossSum / state.running.count,
