@@ -1,7 +1,7 @@
 // Finds the TypeScript code blocks of the documentation and reads what their fence asks for.
 // Fence convention (see README.md here): ```ts / ```typescript type-checked only, ```ts run also run
 // in Node, ```ts browser also run in headless Chromium, ```ts no-check <reason> excluded.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 /** Languages whose blocks are TypeScript. Other fences (sh, js, text, …) are counted, not checked. */
@@ -16,14 +16,7 @@ export function docFiles(root) {
   const packages = readdirSync(path.join(root, 'packages'), { withFileTypes: true })
     .filter((e) => e.isDirectory())
     .map((e) => path.join('packages', e.name, 'README.md'))
-    .filter((file) => {
-      try {
-        readFileSync(path.join(root, file));
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    .filter((file) => existsSync(path.join(root, file)));
   return ['README.md', ...md('docs'), ...packages.sort()];
 }
 
