@@ -3,7 +3,11 @@
  * record; for a checkpoint passed with `load({ weights })` it must not be the record's published
  * accuracy, license and sources, which describe other weights.
  */
+import { findMismatch, sha256Hex } from '../download/integrity.js';
 import type { WeightsRecord, WeightsSource } from '../registry/weights_record.js';
+
+/** Shortest published digest prefix trusted to identify a file (torchvision's file names carry 8). */
+const MIN_PREFIX_DIGITS = 8;
 
 /** Where weights given with `load({ weights })` came from. */
 export interface CustomWeightsInfo {
@@ -52,4 +56,15 @@ export function customWeightsMeta(record: WeightsRecord, custom: CustomWeightsIn
     classes: record.classes,
     customWeights: custom,
   };
+}
+
+/**
+ * Whether `bytes` are one of the record's published files: size (when published) and a full
+ * sha256, or a digest prefix of at least 8 hex digits, match. Sources without a digest never match.
+ */
+export async function isRecordsOwnFile(record: WeightsRecord, bytes: Uint8Array): Promise<boolean> {
+  const checkable = record.sources.filter((s) => s.sha256 !== undefined || (s.sha256Prefix?.length ?? 0) >= MIN_PREFIX_DIGITS);
+  if (checkable.length === 0) return false;
+  const observed = { size: bytes.byteLength, sha256: await sha256Hex(bytes) };
+  return checkable.some((source) => findMismatch(observed, source) === undefined);
 }

@@ -12,7 +12,7 @@ import { toStateDict } from '../mapping/to_state_dict.js';
 import { getWeights } from '../registry/weights_registry.js';
 import type { WeightsRecord } from '../registry/weights_record.js';
 import { ResNeXtClassifier } from './classifier.js';
-import { customWeightsMeta, type ClassifierMeta, type CustomWeightsInfo } from './classifier_meta.js';
+import { customWeightsMeta, isRecordsOwnFile, type ClassifierMeta, type CustomWeightsInfo } from './classifier_meta.js';
 import { resolveLoadArguments } from './load_arguments.js';
 import { readCheckpoint, sniffCheckpointFormat } from './read_checkpoint.js';
 
@@ -33,7 +33,9 @@ export interface LoadOptions extends FetchWeightsOptions {
    * torchvision's for the record's architecture. The record (from `model`, or `record`) still gives
    * the architecture, preprocessing and labels. URLs go through the download cache but have no
    * published digest to check. The classifier's `meta` then describes this checkpoint: for a
-   * registry record, id `<arch>.custom`, no `metrics` or `license`, and `customWeights` set.
+   * registry record, id `<arch>.custom`, no `metrics` or `license`, and `customWeights` set. A
+   * .safetensors/.pth file whose sha256 is the record's published digest is the record's own file
+   * served from elsewhere (a bundler-emitted URL, a copy on disk): `meta` is then the record.
    */
   weights?: CheckpointSource;
   /** Class names; default from the record (ImageNet-1k labels for ImageNet weights). */
@@ -70,6 +72,8 @@ interface ReadCheckpoint {
   tensors: TensorMap;
   name: string;
   custom: Omit<CustomWeightsInfo, 'record'>;
+  /** The file's bytes (absent for a tfjs model, read shard by shard by tf.io). */
+  bytes?: Uint8Array;
 }
 
 /** Named tensors from any checkpoint source: .safetensors / .pth (path, URL, bytes) or a tfjs model.json. */
@@ -78,7 +82,7 @@ async function readCheckpointSource(source: CheckpointSource, options: FetchWeig
   if (isTfjsModel(source)) return { tensors: await stateDictFromTfjs(given), name: given, custom: { source: given, format: 'tfjs' } };
   const { bytes, name } = await checkpointBytes(source, options);
   const format = sniffCheckpointFormat(bytes, name);
-  return { tensors: readCheckpoint(bytes, name), name, custom: { source: given, format } };
+  return { tensors: readCheckpoint(bytes, name), name, custom: { source: given, format }, bytes };
 }
 
 /** The bytes of a checkpoint given as a path, URL or bytes. */
@@ -154,9 +158,11 @@ export async function load(modelOrOptions?: string | LoadOptions, moreOptions?: 
   let name: string;
   let meta: ClassifierMeta = record;
   if (options.weights !== undefined) {
-    let custom: ReadCheckpoint['custom'];
-    ({ tensors, name, custom } = await readCheckpointSource(options.weights, options));
-    meta = customWeightsMeta(record, { ...custom, record: record.id }, options.record !== undefined);
+    const read = await readCheckpointSource(options.weights, options);
+    ({ tensors, name } = read);
+    // The record's own file fetched from elsewhere (e.g. a bundler-emitted URL) is the record's weights.
+    const isRecordFile = options.record === undefined && read.bytes !== undefined && (await isRecordsOwnFile(record, read.bytes));
+    if (!isRecordFile) meta = customWeightsMeta(record, { ...read.custom, record: record.id }, options.record !== undefined);
   } else if (record.sources[0]?.format === 'tfjs') {
     // tfjs models are fetched shard by shard by tf.io (cached by the browser's HTTP cache).
     name = record.sources[0].url;

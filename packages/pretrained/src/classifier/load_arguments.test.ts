@@ -112,8 +112,8 @@ describe('load(model, options)', () => {
   });
 
   it('meta of bytes given as weights names no file; a record of your own is reported as given', async () => {
-    const fromBytes = await load('resnext_fmnist', { weights: new Uint8Array(FULL), warmup: false });
-    expect(fromBytes.meta.customWeights).toEqual({ source: 'bytes', format: 'safetensors', record: 'resnext_fmnist.full_fmnist' });
+    const fromBytes = await load('resnext_fmnist.quick_fmnist', { weights: new Uint8Array(FULL), warmup: false });
+    expect(fromBytes.meta.customWeights).toEqual({ source: 'bytes', format: 'safetensors', record: 'resnext_fmnist.quick_fmnist' });
     expect(fromBytes.meta.sources).toEqual([]);
     fromBytes.dispose();
 
@@ -122,6 +122,23 @@ describe('load(model, options)', () => {
     expect(mine.meta).toMatchObject({ id: 'mine.v1', origin: 'my fine-tune', metrics: { top1: 93 }, license: own.license });
     expect(mine.meta.sources).toEqual([{ url: WEIGHTS('resnext_fmnist.full_fmnist.safetensors'), format: 'safetensors' }]);
     mine.dispose();
+  });
+
+  it("the record's own file served from elsewhere (sha256 matches) keeps the record as meta; one changed byte does not", async () => {
+    const record = getWeights('resnext_fmnist.full_fmnist');
+    const fromUrl = await load('resnext_fmnist.full_fmnist', { weights: server.url('/full.safetensors'), cacheDir, warmup: false });
+    const fromBytes = await load('resnext_fmnist', { weights: new Uint8Array(FULL), warmup: false });
+    expect(fromUrl.meta).toBe(record);
+    expect(fromBytes.meta).toBe(record);
+    fromUrl.dispose();
+    fromBytes.dispose();
+    // Change one byte of the last tensor's data (the file stays a valid checkpoint of the same keys).
+    const altered = new Uint8Array(FULL);
+    altered[altered.length - 2] ^= 0x01;
+    const changed = await load('resnext_fmnist.full_fmnist', { weights: altered, warmup: false });
+    expect(changed.meta).toMatchObject({ id: 'resnext_fmnist.custom', tag: 'custom' });
+    expect(changed.meta.metrics).toBeUndefined();
+    changed.dispose();
   });
 
   it('rejects a second argument of the wrong type with a TypeError (load and loadInWorker)', async () => {
