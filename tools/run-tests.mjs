@@ -11,10 +11,13 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 let buffer = '';
+/** Vitest's "FAIL <file> > <test>" lines, repeated at the end (the start of a long log is often cut). */
+const failures = [];
 const countLine = (line) => {
   // Vitest's run summary, e.g. "      Tests  2 failed | 40 passed | 1 skipped (43)".
   // eslint-disable-next-line no-control-regex
   const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
+  if (/^\s*FAIL\s/.test(plain) && !failures.includes(plain.trim())) failures.push(plain.trim());
   const m = /^\s*Tests\s+(.*)\(\d+\)\s*$/.exec(plain);
   if (!m) return;
   for (const part of m[1].split('|')) {
@@ -38,6 +41,7 @@ pipe(child.stderr, process.stderr);
 child.on('close', (code) => {
   countLine(buffer);
   if (code !== 0 && failed === 0) failed = 1; // a target other than Vitest failed
+  if (failures.length > 0) console.log(`\nfailed tests:\n${failures.map((f) => `  ${f}`).join('\n')}`);
   console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   process.exit(code ?? 1);
 });
