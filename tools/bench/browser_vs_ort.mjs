@@ -9,7 +9,7 @@
 // One fresh page per thread count (onnxruntime-web fixes its threads when its wasm starts). Where
 // the thread count exceeds the machine's cores, the page reports that many
 // (`Emulation.setHardwareConcurrencyOverride`): the threads then oversubscribe the cores. Every
-// engine is warmed up (our worker until its kernel pool is up: its output bits change when the 1×1
+// engine is warmed up (ours until its kernel pool is up: its output bits change when the 1×1
 // convolutions move to our kernel), then the engines take turns, one timed run each per round,
 // the order rotating every round. Prints a dated markdown table: medians, min–max, ours ÷
 // onnxruntime-web, and the worker path's speed-up from 1 to 2 threads.
@@ -33,7 +33,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1,2,4' },
     rounds: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
-    // The most warm-up runs our worker gets for its kernel pool to come up.
+    // The most warm-up runs ours gets for its kernel pool to come up.
     'pool-runs': { type: 'string', default: '40' },
   },
 });
@@ -109,7 +109,7 @@ function report(rows, started, browserVersion, loads) {
       'batch 1, 224², random weights, BN folded (ours: `foldBatchNorm`; ONNX: torch exporter, eval mode). One ' +
       'cross-origin isolated page per thread count holds all four engines; ours runs `useBackend(\'wasm\', { threads, ' +
       'importer })`, onnxruntime-web its wasm EP (`ort.wasm.min.mjs`, SIMD threaded build, `numThreads`). Warm-up: ' +
-      `${values.warmup} runs each; our worker until its kernel pool is up (its output bits change). Then ` +
+      `${values.warmup} runs each; ours until its kernel pool is up (its output bits change). Then ` +
       `${values.rounds} rounds, one timed run per engine per round, order rotating, 100 ms pause between runs; each ` +
       `engine times its own run to the output read back. Thread counts above ${cores} run with the page's ` +
       `navigator.hardwareConcurrency overridden to that count (DevTools protocol; its Web Workers still report ${cores}) ` +

@@ -21,9 +21,10 @@ const sameBits = (a, b) => a.length === b.length && a.every((v, i) => Object.is(
 
 /**
  * Ours: `createModel('resnext50_32x4d')` + `foldBatchNorm` on wasm with `threads` threads, NHWC input.
- * In a Web Worker with 2+ threads our kernels move from 1 thread to the pool once its nested workers
- * are up; the 1×1 convolutions then leave XNNPACK for our kernel, which rounds differently: warmUp
- * runs until the output's bits change (the pool is up), yielding between runs so the workers can start.
+ * With 2+ threads (in a Web Worker and on the cross-origin isolated page's main thread alike) our
+ * kernels move from 1 thread to the pool once its workers are up; the 1×1 convolutions then leave
+ * XNNPACK for our kernel, which rounds differently: warmUp runs until the output's bits change (the
+ * pool is up), yielding between runs so the workers can start.
  */
 async function oursEngine(threads) {
   const info = await useBackend('wasm', { threads, importer: browserImporter });
@@ -42,7 +43,7 @@ async function oursEngine(threads) {
   return {
     info: { threads: info.threads, relaxedSimd: info.relaxedSimd, cores: self.navigator.hardwareConcurrency },
     async warmUp(runs, maxRuns) {
-      const expectPool = IN_WORKER && threads > 1;
+      const expectPool = threads > 1;
       const first = await once();
       let poolUpAfter = expectPool ? undefined : null;
       for (let i = 1; i < maxRuns && (i < runs || poolUpAfter === undefined); i++) {

@@ -1,29 +1,32 @@
-// In a Web Worker (where a thread may block in Atomics.wait) @resnext/layers' wasm kernels get a
-// pool of nested workers with the backend's threads, so tfjs' 1×1 convolutions move to our FMA
-// kernel there; on a page's main thread they stay on XNNPACK (see pointwise_routing.test.ts).
+// @resnext/layers' wasm kernels get a pool of nested workers with the backend's threads, in a Web
+// Worker (where the caller blocks in Atomics.wait) and on a cross-origin isolated page's main
+// thread (where it polls): tfjs' 1×1 convolutions then move to our FMA kernel.
 import { describe, expect, it } from 'vitest';
+import { probeKernelPool, type KernelPoolReport } from '../testing/kernel_pool_probe.js';
 
-interface Report {
-  threads?: number;
-  firstOurs: number;
-  stable: boolean[];
-  calls: number;
-  error?: string;
+function expectPoolUp(report: KernelPoolReport): void {
+  expect(report.error).toBeUndefined();
+  expect(report.threads).toBe(2);
+  // The first call ran before the pool's workers could start (they start once the thread yields).
+  expect(report.firstOurs).toBeGreaterThan(0);
+  expect(report.stable).toEqual([true, true, true, true, true]);
+  expect(report.tensorsLeaked).toBe(0);
 }
 
-describe('our wasm kernels in a Web Worker', () => {
-  it('run on the backend\'s threads once the pool is up', async () => {
+describe('our wasm kernels on 2 threads', () => {
+  it('run on the backend\'s threads in a Web Worker once the pool is up', async () => {
     const worker = new Worker(new URL('../testing/kernel_pool_worker.ts', import.meta.url), { type: 'module' });
-    const report = await new Promise<Report>((resolve, reject) => {
-      worker.onmessage = (event: MessageEvent<Report>) => resolve(event.data);
+    const report = await new Promise<KernelPoolReport>((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<KernelPoolReport>) => resolve(event.data);
       worker.onerror = (event) => reject(new Error(event.message));
       worker.postMessage('start');
     });
     worker.terminate();
-    expect(report.error).toBeUndefined();
-    expect(report.threads).toBe(2);
-    // The first call ran before the pool's workers could start (they start once the worker yields).
-    expect(report.firstOurs).toBeGreaterThan(0);
-    expect(report.stable).toEqual([true, true, true, true, true]);
+    expectPoolUp(report);
+  });
+
+  it('run on the backend\'s threads on the page\'s main thread once the pool is up', async () => {
+    expect(globalThis.crossOriginIsolated).toBe(true);
+    expectPoolUp(await probeKernelPool());
   });
 });

@@ -7,13 +7,14 @@
  * the split, so results are bit-identical to one thread. Threads take runs of rows from a shared
  * counter until none are left (so a thread the OS delays, on a busy machine, simply takes fewer),
  * large runs first and ever smaller ones towards the end (see takeRun); the calling thread takes
- * part too and then blocks in `Atomics.wait` until the workers have finished.
+ * part too and then waits until the workers have finished.
  *
- * Where: Node, and browsers' dedicated Web Workers. A page's main thread may not block in
- * `Atomics.wait`, so there our kernels run on one thread (tfjs' own kernels still use all of the
- * backend's threads). In a Web Worker the pool's workers start in the background (a browser starts
- * a nested worker only once its parent returns to its event loop): calls run on one thread until
- * they are up, then on all of them.
+ * Where: Node, browsers' dedicated Web Workers, and a cross-origin isolated page's main thread.
+ * The main thread may not block in `Atomics.wait`, so there the caller polls for the workers'
+ * completion instead, as tfjs' own threaded wasm build does on the main thread (the call is
+ * synchronous either way: the page is busy for the length of the kernel). In a browser the pool's
+ * workers start in the background (a nested worker starts only once its parent returns to its
+ * event loop): calls run on one thread until they are up, then on all of them.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { kernelInstance, type KernelInstance } from './kernel_module.js';
@@ -48,6 +49,12 @@ export type { RowKernel } from './run_schedule.js';
 const SPIN_MS = 1;
 /** How long the first call in Node waits for the workers to start; after that our kernels run on the calling thread only. */
 const START_TIMEOUT_MS = 5000;
+/**
+ * How long a page's main thread polls for the workers of one call before it gives up on the pool:
+ * far beyond any kernel call (milliseconds), short enough that a worker the browser killed cannot
+ * freeze the page for good.
+ */
+const PAGE_WAIT_LIMIT_MS = 30_000;
 
 /** A pool of worker threads sharing one backend's heap. */
 class KernelPool {
@@ -72,7 +79,7 @@ class KernelPool {
 
   /**
    * Whether every worker is running. Node waits for them up to `START_TIMEOUT_MS` (its workers start
-   * while this thread blocks); a Web Worker only looks, since its nested workers start once it yields.
+   * while this thread blocks); a browser only looks, since nested workers start once the thread yields.
    */
   isReady(): boolean {
     if (this.ready || this.failed !== undefined) return this.ready;
@@ -126,10 +133,25 @@ class KernelPool {
       error = e;
     }
     // The workers write into the caller's tensors: never return before they are done.
-    for (const until = performance.now() + SPIN_MS; Atomics.load(this.ctl, PENDING) > 0 && performance.now() < until; );
-    for (let p = Atomics.load(this.ctl, PENDING); p > 0; p = Atomics.load(this.ctl, PENDING)) Atomics.wait(this.ctl, PENDING, p);
+    if (this.host === 'page') this.pollDone(kernel);
+    else {
+      for (const until = performance.now() + SPIN_MS; Atomics.load(this.ctl, PENDING) > 0 && performance.now() < until; );
+      for (let p = Atomics.load(this.ctl, PENDING); p > 0; p = Atomics.load(this.ctl, PENDING)) Atomics.wait(this.ctl, PENDING, p);
+    }
     if (error !== undefined) throw error instanceof Error ? error : new Error(`@resnext/layers: ${kernel} failed`, { cause: error });
     if (Atomics.load(this.ctl, FAILED) !== 0) throw new Error(`@resnext/layers: ${kernel} failed on a worker thread`);
+  }
+
+  /** On a page's main thread (no `Atomics.wait`): polls until the workers are done, within PAGE_WAIT_LIMIT_MS. */
+  private pollDone(kernel: RowKernel): void {
+    const deadline = performance.now() + PAGE_WAIT_LIMIT_MS;
+    while (Atomics.load(this.ctl, PENDING) > 0) {
+      if (performance.now() > deadline) {
+        this.failed = new Error(`@resnext/layers: kernel worker threads did not finish ${kernel} within ${PAGE_WAIT_LIMIT_MS} ms`);
+        this.ready = false;
+        throw this.failed;
+      }
+    }
   }
 
   terminate(): void {
@@ -176,7 +198,7 @@ export function kernelThreads(backend: WasmBackend): number {
   return runsOverride !== undefined ? 1 : poolThreads(backend);
 }
 
-/** Threads our pool runs on for `backend`: its workers and the calling thread, or 1 without a pool. */
+/** Threads our pool runs on for `backend`: its workers and the calling thread, or 1 without a pool (or while its workers start). */
 function poolThreads(backend: WasmBackend): number {
   const pool = poolFor(backend);
   return pool === undefined ? 1 : pool.workers.length + 1;
@@ -184,8 +206,8 @@ function poolThreads(backend: WasmBackend): number {
 
 /**
  * Whether our kernels run on at least as many threads as tfjs' own (XNNPACK's) on `backend`. Not
- * so where our pool cannot run while the backend has threads: on a page's main thread (it may not
- * block in `Atomics.wait`), in a Web Worker until the pool's workers are up, or if they failed to start. A kernel that replaces one of
+ * so where our pool cannot run while the backend has threads: a page that is not cross-origin
+ * isolated, a browser thread until the pool's workers are up, or if they failed to start. A kernel that replaces one of
  * tfjs' only for speed must then leave it to tfjs: one thread of ours against several of theirs loses.
  */
 export function kernelsKeepUp(backend: WasmBackend): boolean {

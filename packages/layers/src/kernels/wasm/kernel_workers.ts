@@ -1,7 +1,8 @@
 /**
- * The worker threads of our kernel pool, wherever a thread may block in `Atomics.wait` while the
- * others work: Node (worker_threads) and browsers' dedicated Web Workers (nested workers from a
- * blob: URL). A page's main thread may not block, so there is no pool there.
+ * The worker threads of our kernel pool: Node (worker_threads) and browsers (nested Web Workers
+ * from a blob: URL, started from a dedicated Web Worker or from a cross-origin isolated page's
+ * main thread). Workers block in `Atomics.wait` between jobs; the calling thread blocks too, except
+ * on a page's main thread, which may not block and polls instead (see KernelPool.run).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ARGS_BYTES, FAILED, FN, MAX_ARGS, NARGS, NEXT, PENDING, READY, SEQ, runEnd, takeRun } from './run_schedule.js';
@@ -83,12 +84,24 @@ function inDedicatedWorker(): boolean {
   return typeof scope === 'function' && globalThis instanceof scope && typeof Worker === 'function';
 }
 
-/** Where workers come from on this thread, or undefined where this thread may not block. */
-export type KernelWorkerHost = 'node' | 'web-worker';
+/** Whether this code runs on a page's main thread that may share memory with workers. */
+function onIsolatedPage(): boolean {
+  const g = globalThis as { window?: unknown; crossOriginIsolated?: boolean };
+  return g.window === globalThis && g.crossOriginIsolated === true && typeof Worker === 'function';
+}
 
+/**
+ * Where this thread's pool workers come from: 'node' (worker_threads; this thread may block),
+ * 'web-worker' (nested workers; may block), 'page' (nested workers from a page's main thread,
+ * which may not block in `Atomics.wait`), or undefined where there can be no pool.
+ */
+export type KernelWorkerHost = 'node' | 'web-worker' | 'page';
+
+/** The host for this thread (see KernelWorkerHost). */
 export function kernelWorkerHost(): KernelWorkerHost | undefined {
   if (workerThreads() !== undefined) return 'node';
-  return inDedicatedWorker() ? 'web-worker' : undefined;
+  if (inDedicatedWorker()) return 'web-worker';
+  return onIsolatedPage() ? 'page' : undefined;
 }
 
 let browserSourceUrl: string | undefined;

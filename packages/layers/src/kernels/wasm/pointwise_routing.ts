@@ -5,11 +5,11 @@
  * A 1×1 convolution is a GEMM [pixels, in] × [in, out], and in ResNeXt-50 these take about four
  * fifths of the inference time. XNNPACK's wasm build multiplies and adds separately; our
  * relaxed-SIMD build fuses them (FMA): about 20% faster on one thread, on a par on two
- * (docs/benchmarks.md, issue #6), except with fewer than MIN_IN_CHANNELS input channels, where
+ * (docs/benchmarks.md), except with fewer than MIN_IN_CHANNELS input channels, where
  * XNNPACK stays 10–17% faster. So we take over when our module is that build, the convolution
  * has at least that many input channels, and our kernels run on as many threads as XNNPACK (not
- * so in a browser with wasm threads, where ours run on the calling thread alone); the plain SIMD
- * build is not faster and leaves them all.
+ * so in a browser until our pool's workers are up, see kernel_threads.ts); the plain SIMD build
+ * is not faster and leaves them all.
  *
  * tfjs-backend-wasm registers its kernels when it is imported, which may be after this package;
  * so the wrapping happens in a `setupFunc`, which tfjs runs for every kernel of a backend each time
