@@ -48,7 +48,7 @@ function usage(): string {
     '',
     'In this repository, through Nx (builds the package first):',
     '  npx nx run recipes:train --recipe=fashion-mnist-resnext --quick --out=runs/quick',
-    '  npx nx run recipes:train help        (Nx answers --help itself; `-- --help` also reaches this text)',
+    '  npx nx run recipes:train help        (this text alone; --help shows Nx\'s help of the target first)',
   ];
   for (const group of ['Recipe', 'Overrides', 'Run'] as const) {
     lines.push('', `${group}:`);

@@ -87,7 +87,7 @@ function smallCrops(r: RecipeConfig): void {
 }
 
 describe('shipped recipes (smoke)', () => {
-  it('ships the four recipes of issue #7', () => {
+  it("ships the four recipes: Fashion-MNIST, the paper's CIFAR-10 and ImageNet, and ImageNet fine-tuning", () => {
     expect(listRecipes()).toEqual(['fashion-mnist-resnext', 'cifar10-resnext29', 'imagenet-resnext50', 'finetune-resnext50']);
   });
 
