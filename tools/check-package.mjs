@@ -3,8 +3,9 @@
 // the built JS and .d.ts of every source module, the package's own sources (for source maps),
 // README/LICENSE/package.json, weights shipped on purpose (weights/*.safetensors, listed in the
 // package's "files", at most 5 MB each), tfjs-backend-wasm's three .wasm binaries when the package
-// lists "wasm-files" (all three: a bundled app's default wasm paths point at them), and nothing
-// else (no tests, no other package's files).
+// lists "wasm-files" (all three: a bundled app's default wasm paths point at them), the scripts
+// its "bin" names (they must be in the tarball), and nothing else (no tests, no other package's
+// files).
 // Then imports the built entry point, as a user's `import` would.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,12 +22,14 @@ const shipsWeights = (pkg.files ?? []).includes('weights');
 const WEIGHTS = /^weights\/[\w.-]+\.safetensors$/;
 const shipsWasm = (pkg.files ?? []).includes('wasm-files');
 const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'].map((f) => `wasm-files/${f}`);
+const BIN_FILES = Object.values(typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : (pkg.bin ?? {})).map((f) => path.posix.normalize(f));
 for (const { path: f, size } of report.files) {
   if (shipsWeights && WEIGHTS.test(f)) {
     if (size > 5 * 1024 * 1024) problems.push(`shipped weights ${f} are ${size} bytes (over 5 MB)`);
     continue;
   }
   if (shipsWasm && WASM_FILES.includes(f)) continue;
+  if (BIN_FILES.includes(f)) continue;
   if (!allowed.test(f)) problems.push(`unexpected file in the tarball: ${f}`);
   if (/\.test\.(ts|js|d\.ts)$|\.test\.js\.map$/.test(f)) problems.push(`test file in the tarball: ${f}`);
 }
@@ -38,7 +41,7 @@ for (const src of sources) {
     if (!files.includes(out)) problems.push(`${src} has no ${out} in the tarball`);
   }
 }
-for (const required of ['package.json', 'README.md', 'LICENSE', ...(shipsWasm ? WASM_FILES : [])]) {
+for (const required of ['package.json', 'README.md', 'LICENSE', ...(shipsWasm ? WASM_FILES : []), ...BIN_FILES]) {
   if (!files.includes(required)) problems.push(`missing ${required}`);
 }
 
