@@ -42,10 +42,19 @@ export function cacheSegments(url: string, hashQuery: (query: string) => string)
 
 /** Suffixes of the files kept next to a cache entry. */
 export const SIDECAR = {
-  /** The download in progress; a valid prefix of the file, kept for resuming. */
+  /**
+   * An interrupted download: a valid prefix of the file, kept for resuming. No process writes to
+   * it: a download claims it by renaming it to its own `.incomplete-<id>` first, and puts it back
+   * (closed) when it stops.
+   */
   incomplete: '.incomplete',
   /** The ETag or Last-Modified of the response the `.incomplete` came from, sent as If-Range when resuming. */
   validator: '.incomplete.validator',
+  /**
+   * Followed by a random id: the file one download is writing, its own (`<entry>.incomplete-<id>`,
+   * and its validator `<entry>.incomplete-<id>.validator`), so that two writers never share a file.
+   */
+  writing: '.incomplete-',
   /** The full sha256 pinned on the first verified download, checked on every later cache hit. */
   digest: '.sha256',
   /** Held by the process downloading the file. */

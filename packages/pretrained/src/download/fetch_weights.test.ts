@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getWeights } from '../registry/weights_registry.js';
 import { startLoopbackServer } from '../testing/loopback_server.js';
+// Bodies are complete safetensors files: without a digest, nothing else is cached.
+import { safetensorsBody as bytesOf } from '../testing/weights_bodies.js';
 import { DownloadError, IntegrityError, OfflineError } from './errors.js';
 import { fetchWeights, fetchWeightsToPath, fetchWeightsWithSource } from './fetch_weights.js';
 import type { DownloadProgress } from './options.js';
@@ -12,16 +14,6 @@ import type { DownloadProgress } from './options.js';
 const server = await startLoopbackServer();
 const hostDir = `127.0.0.1%3A${new URL(server.origin).port}`;
 
-/** Deterministic pseudo-random bytes (a 32-bit LCG), different per seed. */
-function bytesOf(size: number, seed: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(size);
-  let x = seed >>> 0;
-  for (let i = 0; i < size; i += 1) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const exists = (file: string): Promise<boolean> => fs.stat(file).then(() => true, () => false);
 
@@ -86,7 +78,7 @@ describe('fetchWeights (Node disk cache)', () => {
   it('throws DownloadError naming the URL and status for HTTP 404 and 500, caching nothing', async () => {
     const missing = freshPath();
     const broken = freshPath();
-    server.serve(broken, bytesOf(10, 4), { misbehave: [{ status: 500 }] });
+    server.serve(broken, bytesOf(128, 4), { misbehave: [{ status: 500 }] });
     for (const [p, status] of [[missing, 404], [broken, 500]] as const) {
       const error = await fetchWeights({ url: server.url(p) }, { cacheDir: dir }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DownloadError);
@@ -222,7 +214,7 @@ describe('sources, mirrors and offline mode', () => {
 
   it('offline: throws OfflineError naming the URL and the paths searched, without a request', async () => {
     const p = freshPath();
-    server.serve(p, bytesOf(100, 14));
+    server.serve(p, bytesOf(128, 14));
     const error = await fetchWeights({ url: server.url(p) }, { cacheDir: dir, offline: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OfflineError);
     expect(error).toMatchObject({ urls: [server.url(p)], searched: [entry(p)] });

@@ -6,7 +6,7 @@
 import { isBundledSource, readBundledWeights, verifiedBundledPath } from './bundled.js';
 import { isNode, readEnv, readEnvFlag } from './environment.js';
 import { validateSpec } from './integrity.js';
-import { DEFAULT_LOCK_STALE_MS, DEFAULT_TIMEOUT_MS, type FetchWeightsOptions, type WeightsFileSpec, type WeightsTarget } from './options.js';
+import { DEFAULT_DEADLINE_MS, DEFAULT_LOCK_STALE_MS, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type FetchWeightsOptions, type WeightsFileSpec, type WeightsTarget } from './options.js';
 import { defaultResponseCache, createResponseStore } from './response_store.js';
 import { resolveSources, type ResolveSettings } from './sources.js';
 import type { StoreSettings, WeightsStore } from './store.js';
@@ -38,7 +38,10 @@ function sourcesOf<S extends WeightsFileSpec>(target: WeightsTarget<S>): readonl
 function settingsOf(options: FetchWeightsOptions): StoreSettings & ResolveSettings {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const lockStaleMs = options.lockStaleMs ?? DEFAULT_LOCK_STALE_MS;
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (!(timeoutMs >= 0) || !(lockStaleMs > 0)) throw new RangeError(`timeoutMs must be ≥ 0 and lockStaleMs > 0, got ${timeoutMs} and ${lockStaleMs}`);
+  if (!(deadlineMs >= 0) || !(maxBytes >= 0)) throw new RangeError(`deadlineMs and maxBytes must be ≥ 0, got ${deadlineMs} and ${maxBytes}`);
   const warn = options.onWarning ?? ((problem: Error) => console.warn(`@resnext/pretrained: ${problem.message}`));
   return {
     offline: options.offline ?? options.localFilesOnly ?? readEnvFlag('RESNEXT_OFFLINE') ?? false,
@@ -46,6 +49,9 @@ function settingsOf(options: FetchWeightsOptions): StoreSettings & ResolveSettin
     fetch: options.fetch ?? ((url, init) => globalThis.fetch(url, init)),
     timeoutMs,
     lockStaleMs,
+    // From the call's start: lock waits and cache lookups count too, as the caller sees them.
+    deadline: deadlineMs === 0 ? undefined : { at: Date.now() + deadlineMs, ms: deadlineMs },
+    maxBytes,
     warn,
     participant: { signal: options.signal, onProgress: options.onProgress },
   };

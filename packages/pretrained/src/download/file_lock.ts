@@ -2,6 +2,12 @@ import type { NodeBuiltins } from './node_builtins.js';
 
 /** A held lock. */
 export interface FileLock {
+  /**
+   * Whether the lock file is still this holder's. False once another process broke it, judging it
+   * abandoned (this holder was paused — a suspended laptop, a stopped process — for longer than
+   * `staleMs`): the holder must then not touch what the lock guards.
+   */
+  held(): Promise<boolean>;
   /** Stops the heartbeat and removes the lock file if it is still ours. */
   release(): Promise<void>;
 }
@@ -79,8 +85,8 @@ async function isStale(node: NodeBuiltins, lockPath: string, staleMs: number): P
  * tell a slow download from a dead process.
  *
  * Breaking an abandoned lock renames it away first, so of two waiters that both judged it stale
- * only one removes it; a waiter that judged it stale just before its holder's heartbeat may still
- * break a live lock, which is harmless for the cache (downloads are verified before entering it).
+ * only one removes it. A live holder paused for longer than `staleMs` loses its lock this way; it
+ * finds out with {@link FileLock.held}, and its heartbeat never refreshes a lock that is not its own.
  */
 export async function acquireFileLock(node: NodeBuiltins, lockPath: string, options: FileLockOptions): Promise<FileLock> {
   const { staleMs, signal } = options;
@@ -108,12 +114,16 @@ export async function acquireFileLock(node: NodeBuiltins, lockPath: string, opti
     await sleep(pollMs * (0.5 + Math.random()), signal);
   }
 
+  const held = async (): Promise<boolean> => (await readOwner(node, lockPath))?.token === owner.token;
   const heartbeat = setInterval(() => {
     const now = new Date();
-    node.fsp.utimes(lockPath, now, now).catch(() => undefined);
+    held()
+      .then((mine) => (mine ? node.fsp.utimes(lockPath, now, now) : undefined))
+      .catch(() => undefined);
   }, Math.max(10, staleMs / 3));
   (heartbeat as { unref?: () => void }).unref?.();
   return {
+    held,
     async release() {
       clearInterval(heartbeat);
       const current = await readOwner(node, lockPath);

@@ -10,6 +10,16 @@ export interface RequestControl {
   signal: AbortSignal | undefined;
   /** The partial file the body is written to, named in errors that happen while reading the body. */
   file?: string | undefined;
+  /** The call's overall deadline: `at` (epoch ms) and the `deadlineMs` it came from, for messages; undefined for none. */
+  deadline?: Deadline | undefined;
+}
+
+/** An overall deadline shared by every request of one call. */
+export interface Deadline {
+  /** Epoch milliseconds. */
+  at: number;
+  /** The option value, for messages. */
+  ms: number;
 }
 
 /** A response whose headers have arrived, with its body still to read. */
@@ -33,14 +43,16 @@ function describe(error: unknown): string {
 /**
  * Starts a GET request with a no-progress timeout: it bounds the wait for the headers and for each
  * chunk of the body, so a slow but steady download of a large file never times out, and a stalled
- * one does.
+ * one does. The overall deadline, when given, bounds the whole request however steady it is.
  */
 export async function openUrl(url: string, headers: Record<string, string>, control: RequestControl): Promise<OpenResponse> {
-  const { signal, timeoutMs, file } = control;
+  const { signal, timeoutMs, file, deadline } = control;
   if (signal?.aborted) throw signal.reason;
   const controller = new AbortController();
   let timedOut = false;
+  let pastDeadline = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   const arm = (): void => {
     clearTimeout(timer);
     if (timeoutMs > 0) {
@@ -53,6 +65,7 @@ export async function openUrl(url: string, headers: Record<string, string>, cont
   const onAbort = (): void => controller.abort(signal?.reason);
   const stop = (): void => {
     clearTimeout(timer);
+    clearTimeout(deadlineTimer);
     signal?.removeEventListener('abort', onAbort);
   };
   // Turns whatever fetch or the body stream threw into the caller's abort reason or a DownloadError.
@@ -62,12 +75,26 @@ export async function openUrl(url: string, headers: Record<string, string>, cont
     const after = loaded === undefined ? 'before the response headers' : `after ${loaded} bytes of the body`;
     // Only once the body is being written is there a partial file worth naming.
     const partial = loaded === undefined ? undefined : file;
+    if (pastDeadline) {
+      return new DownloadError({ url, reason: 'deadline', problem: `not finished within the ${deadline?.ms} ms deadline (deadlineMs), ${after}`, file: partial });
+    }
     if (timedOut) return new DownloadError({ url, reason: 'timeout', problem: `timed out: no data for ${timeoutMs} ms ${after}`, file: partial });
     if (error instanceof DownloadError) return error;
     return new DownloadError({ url, reason: 'network', problem: `connection failed ${after}: ${describe(error)}`, cause: error, file: partial });
   };
 
   signal?.addEventListener('abort', onAbort, { once: true });
+  if (deadline !== undefined) {
+    const left = deadline.at - Date.now();
+    if (left <= 0) {
+      pastDeadline = true;
+      throw failure(new Error('deadline passed'));
+    }
+    deadlineTimer = setTimeout(() => {
+      pastDeadline = true;
+      controller.abort(new Error(`deadline of ${deadline.ms} ms passed`));
+    }, left);
+  }
   arm();
   let response: Response;
   try {

@@ -64,3 +64,8 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+/** Whether the spec carries a digest (full or prefix) that bytes can be checked against. */
+export function hasDigest(spec: WeightsFileSpec): boolean {
+  return spec.sha256 !== undefined || spec.sha256Prefix !== undefined;
+}

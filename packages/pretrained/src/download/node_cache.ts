@@ -2,11 +2,11 @@
 import type { Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { SIDECAR, cacheSegments } from './cache_layout.js';
-import { IntegrityError } from './errors.js';
-import { findMismatch, isSha256Hex } from './integrity.js';
+import { CacheError, IntegrityError } from './errors.js';
+import { findMismatch, hasDigest, isSha256Hex, type IntegrityMismatch } from './integrity.js';
 import type { NodeBuiltins } from './node_builtins.js';
 import type { WeightsFileSpec } from './options.js';
-
+import { EXPECTED_STRUCTURE, structureProblem } from './structure.js';
 
 /** The outcome of looking a URL up in the cache. */
 export type CacheLookup =
@@ -26,6 +26,25 @@ export function homeCacheDir({ os, path }: NodeBuiltins): string {
 export function cacheFilePath({ crypto, path }: NodeBuiltins, cacheDir: string, url: string): string {
   const hashQuery = (query: string): string => crypto.createHash('sha256').update(query).digest('hex');
   return path.resolve(cacheDir, ...cacheSegments(url, hashQuery));
+}
+
+/** Why the file at `file` is not a complete safetensors file or zip archive, or undefined. */
+export async function fileStructureProblem(node: NodeBuiltins, file: string): Promise<string | undefined> {
+  const handle = await node.fsp.open(file, 'r');
+  try {
+    return await handleStructureProblem(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function handleStructureProblem(handle: FileHandle): Promise<string | undefined> {
+  const { size } = await handle.stat();
+  return structureProblem(size, async (offset, length) => {
+    const buffer = new Uint8Array(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, offset);
+    return buffer.subarray(0, bytesRead);
+  });
 }
 
 /** Feeds a file (from an open handle, or a path) through `hash`. */
@@ -63,12 +82,15 @@ export async function writePinnedDigest(node: NodeBuiltins, file: string, digest
 
 /**
  * Looks `url` up at `file` and verifies the entry: its size, and its sha256 against the full
- * digest of the spec, else the pinned digest, and the published prefix. A verified entry without
- * a pin (placed by hand, or cached before its record gave a digest) gets one. A corrupted entry is
- * removed with its pin — unless the file at that path was replaced meanwhile (by another process
- * renaming a verified download into place), which is then left alone.
+ * digest of the spec, else the pinned digest, and the published prefix; without a digest in the
+ * spec, also its structure (a complete safetensors file or zip archive). A verified entry without
+ * a pin (placed by hand, or cached before its record gave a digest) gets one, when the cache is
+ * writable. A corrupted entry is removed with its pin — unless the file at that path was replaced
+ * meanwhile (by another process renaming a verified download into place), which is then left alone.
+ *
+ * @throws CacheError when the entry's path is a directory.
  */
-export async function lookupCached(node: NodeBuiltins, file: string, url: string, spec: WeightsFileSpec): Promise<CacheLookup> {
+export async function lookupCached(node: NodeBuiltins, file: string, url: string, spec: WeightsFileSpec, warn?: (problem: Error) => void): Promise<CacheLookup> {
   let handle: FileHandle;
   try {
     handle = await node.fsp.open(file, 'r');
@@ -79,19 +101,25 @@ export async function lookupCached(node: NodeBuiltins, file: string, url: string
   let inode: number;
   let size: number;
   let digest = '';
+  let structure: string | undefined;
   try {
-    ({ ino: inode, size } = await handle.stat());
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new CacheError({ path: file, problem: 'is-a-directory', code: 'EISDIR' });
+    ({ ino: inode, size } = stat);
     // A file of the wrong size needs no hashing to be rejected.
     if (spec.bytes === undefined || spec.bytes === size) {
       const hash = node.crypto.createHash('sha256');
       await hashInto(node, handle, hash);
       digest = hash.digest('hex');
     }
+    if (!hasDigest(spec)) structure = await handleStructureProblem(handle);
   } finally {
     await handle.close();
   }
   const pinned = await readPinnedDigest(node, file);
-  const mismatch = findMismatch({ size, sha256: digest }, spec, pinned);
+  const mismatch: IntegrityMismatch | undefined =
+    findMismatch({ size, sha256: digest }, spec, pinned) ??
+    (structure === undefined ? undefined : { check: 'structure', expected: EXPECTED_STRUCTURE, actual: structure });
   if (mismatch !== undefined) {
     const replaced = await node.fsp.stat(file).then((s) => s.ino !== inode, () => true);
     if (!replaced) {
@@ -100,7 +128,13 @@ export async function lookupCached(node: NodeBuiltins, file: string, url: string
     }
     return { kind: 'corrupt', path: file, error: new IntegrityError({ url, file, ...mismatch, origin: 'cache' }) };
   }
-  if (pinned !== digest) await writePinnedDigest(node, file, digest);
+  if (pinned !== digest) {
+    // A read-only cache (shared, or on a read-only mount) still serves its verified entries.
+    await writePinnedDigest(node, file, digest).catch((error: unknown) => {
+      if (!['EACCES', 'EPERM', 'EROFS'].includes(String(errorCode(error)))) throw error;
+      warn?.(new Error(`could not pin the digest of ${file} (${String(errorCode(error))}); the entry is verified on each use`, { cause: error }));
+    });
+  }
   return { kind: 'hit', path: file };
 }
 

@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startLoopbackServer } from '../testing/loopback_server.js';
+// Bodies are complete safetensors files: without a digest, nothing else is cached.
+import { safetensorsBody as bytesOf } from '../testing/weights_bodies.js';
 import { DownloadError } from './errors.js';
 import { fetchWeights } from './fetch_weights.js';
 import type { DownloadProgress } from './options.js';
@@ -11,15 +13,6 @@ import type { DownloadProgress } from './options.js';
 const server = await startLoopbackServer();
 const hostDir = `127.0.0.1%3A${new URL(server.origin).port}`;
 
-function bytesOf(size: number, seed: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(size);
-  let x = seed >>> 0;
-  for (let i = 0; i < size; i += 1) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 let dir: string;

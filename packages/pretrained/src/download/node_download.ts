@@ -1,16 +1,19 @@
 /**
- * Downloading into the Node cache: streamed to `<entry>.incomplete`, resumed with a Range request,
- * verified, then renamed into place. Runs under the entry's lock file.
+ * Downloading into the Node cache: streamed to a partial file of this download's own, resumed with
+ * a Range request, verified, then renamed into place. Runs under the entry's lock file, and
+ * renames into place only while it still holds it.
  */
 import type { Hash } from 'node:crypto';
 import { SIDECAR } from './cache_layout.js';
 import { DownloadError, IntegrityError } from './errors.js';
-import { acquireFileLock } from './file_lock.js';
-import { openUrl, type OpenResponse, type RequestControl } from './http.js';
-import { findMismatch } from './integrity.js';
+import { acquireFileLock, type FileLock } from './file_lock.js';
+import { openUrl, type Deadline, type OpenResponse, type RequestControl } from './http.js';
+import { findMismatch, hasDigest } from './integrity.js';
 import type { NodeBuiltins } from './node_builtins.js';
-import { hashInto, lookupCached, writePinnedDigest } from './node_cache.js';
+import { fileStructureProblem, hashInto, lookupCached, writePinnedDigest } from './node_cache.js';
 import type { DownloadProgress, FetchLike, WeightsFileSpec } from './options.js';
+import { PartialFile, removeAbandonedPartials } from './partial_file.js';
+import { EXPECTED_STRUCTURE } from './structure.js';
 
 /** One file to bring into the cache. */
 export interface DiskJob {
@@ -24,6 +27,10 @@ export interface DiskJob {
   fetch: FetchLike;
   timeoutMs: number;
   lockStaleMs: number;
+  /** The call's overall deadline, if any. */
+  deadline: Deadline | undefined;
+  /** The largest file accepted. */
+  maxBytes: number;
   signal: AbortSignal;
   emit(progress: DownloadProgress): void;
   warn(problem: Error): void;
@@ -78,15 +85,28 @@ interface Opened {
   offset: number;
   /** The whole file's size. */
   total: number | undefined;
+  /** Who announced `total`, for messages. */
+  totalFrom: string;
   /** The body's length as declared. */
   length: number | undefined;
 }
 
 /** How many times one call resumes a body that broke off. */
 const MAX_RESUMES = 3;
+/** How many times one call takes the lock again after losing it while paused. */
+const MAX_LOCK_LOSSES = 2;
+
+/** This process lost the entry's lock (it was paused past `lockStaleMs`); it must not commit. */
+class LockLostError extends Error {
+  override name = 'LockLostError';
+}
 
 class Download {
+  readonly partialFile: PartialFile;
+  /** The file written (this download's own). */
   readonly partial: string;
+  /** The file named in errors: where the partial download is kept between calls. */
+  readonly keptPartial: string;
   /** Body bytes received by the last {@link receive}. */
   received = 0;
   readonly validatorFile: string;
@@ -95,15 +115,22 @@ class Download {
   constructor(
     readonly node: NodeBuiltins,
     readonly job: DiskJob,
+    readonly lock: FileLock,
   ) {
-    this.partial = `${job.file}${SIDECAR.incomplete}`;
-    this.validatorFile = `${job.file}${SIDECAR.validator}`;
-    this.control = { fetch: job.fetch, timeoutMs: job.timeoutMs, signal: job.signal, file: this.partial };
+    this.partialFile = new PartialFile(node, job.file);
+    this.partial = this.partialFile.path;
+    this.keptPartial = this.partialFile.kept;
+    this.validatorFile = this.partialFile.validator;
+    this.control = { fetch: job.fetch, timeoutMs: job.timeoutMs, signal: job.signal, file: this.keptPartial, deadline: job.deadline };
   }
 
   async discardPartial(): Promise<void> {
-    await this.node.fsp.rm(this.partial, { force: true });
-    await this.node.fsp.rm(this.validatorFile, { force: true });
+    await this.partialFile.discard();
+  }
+
+  tooLarge(size: number, announced: boolean): DownloadError {
+    const what = announced ? `announces ${size} bytes` : `sent more than ${this.job.maxBytes} bytes`;
+    return new DownloadError({ url: this.job.fetchUrl, reason: 'too-large', problem: `the server ${what}, over the ${this.job.maxBytes}-byte limit (maxBytes); nothing was cached` });
   }
 
   /**
@@ -125,21 +152,35 @@ class Download {
     if (!response.ok) throw await open.httpError();
     if (response.status === 206) {
       const range = parseContentRange(response.headers.get('content-range'));
-      const consistent = range !== undefined && range.start === offset && (expected === undefined || range.total === undefined || range.total === expected);
+      const consistent =
+        range !== undefined &&
+        range.start === offset &&
+        range.end >= range.start &&
+        (range.total === undefined || range.end < range.total) &&
+        (expected === undefined || range.total === undefined || range.total === expected);
       if (!consistent) {
         if (offset > 0) return this.restart(open);
         await open.discard();
         const header = response.headers.get('content-range') ?? 'none';
-        throw new DownloadError({ url: this.job.fetchUrl, reason: 'http', status: 206, problem: `unrequested partial response (Content-Range ${header})` });
+        throw new DownloadError({ url: this.job.fetchUrl, reason: 'http', status: 206, problem: `unrequested or malformed partial response (Content-Range ${header})` });
       }
-      return { open, offset, total: range.total ?? expected, length: range.end - range.start + 1 };
+      const total = range.total ?? expected;
+      if (total !== undefined && total > this.job.maxBytes) {
+        await open.discard();
+        throw this.tooLarge(total, true);
+      }
+      return { open, offset, total, totalFrom: range.total === undefined ? 'the record' : 'Content-Range', length: range.end - range.start + 1 };
     }
     // A 200 to a range request: the server ignored the range (or If-Range found the file changed).
     const length = declaredLength(response);
+    if ((length ?? expected ?? 0) > this.job.maxBytes) {
+      await open.discard();
+      throw this.tooLarge(length ?? expected ?? 0, true);
+    }
     const validator = validatorOf(response);
     if (validator === undefined) await this.node.fsp.rm(this.validatorFile, { force: true });
     else await this.node.fsp.writeFile(this.validatorFile, validator);
-    return { open, offset: 0, total: length ?? expected, length };
+    return { open, offset: 0, total: length ?? expected, totalFrom: length === undefined ? 'the record' : 'Content-Length', length };
   }
 
   async restart(open: OpenResponse): Promise<Opened> {
@@ -150,7 +191,7 @@ class Download {
 
   /** Streams the body into the partial file and the hash; returns the partial file's final size. */
   async receive(opened: Opened, hash: Hash): Promise<number> {
-    const { open, offset, total, length } = opened;
+    const { open, offset, total, length, totalFrom } = opened;
     const { fetchUrl: url, spec } = this.job;
     if (offset > 0) await hashInto(this.node, this.partial, hash);
     const handle = await this.node.fsp.open(this.partial, offset > 0 ? 'a' : 'w');
@@ -163,8 +204,9 @@ class Download {
         received = await open.read(async (chunk) => {
           if (spec.bytes !== undefined && loaded + chunk.byteLength > spec.bytes) {
             // Stop a body larger than the published size before it fills the disk.
-            throw new IntegrityError({ url, file: this.partial, check: 'size', expected: spec.bytes, actual: loaded + chunk.byteLength, origin: 'download' });
+            throw new IntegrityError({ url, file: this.keptPartial, check: 'size', expected: spec.bytes, actual: loaded + chunk.byteLength, origin: 'download' });
           }
+          if (loaded + chunk.byteLength > this.job.maxBytes) throw this.tooLarge(loaded + chunk.byteLength, false);
           hash.update(chunk);
           await handle.write(chunk);
           loaded += chunk.byteLength;
@@ -175,22 +217,39 @@ class Download {
         await handle.close(); // before any removal: Windows cannot delete an open file
       }
     } catch (error) {
-      if (error instanceof IntegrityError) await this.discardPartial();
+      if (error instanceof IntegrityError || (error instanceof DownloadError && error.reason === 'too-large')) await this.discardPartial();
       throw error;
     }
     if (length !== undefined && received !== length) {
-      throw new DownloadError({ url, reason: 'network', problem: `connection closed after ${received} of ${length} bytes`, file: this.partial });
+      throw new DownloadError({ url, reason: 'network', problem: `connection closed after ${received} of ${length} bytes`, file: this.keptPartial });
+    }
+    if (total !== undefined && loaded !== total) {
+      // A body that matches its own length but not the file's announced size (a short 206) is still short.
+      throw new DownloadError({ url, reason: 'network', problem: `short body: the file ends at ${loaded} of the ${total} bytes announced by ${totalFrom}`, file: this.keptPartial });
     }
     return loaded;
   }
 
-  /** Verifies the partial file; if good, pins its digest and renames it into place. */
+  /**
+   * Verifies the partial file — against the digest, or without one against its format's structure
+   * — and, if good and the lock is still ours, pins its digest and renames it into place.
+   */
   async commit(size: number, digest: string): Promise<void> {
-    const mismatch = findMismatch({ size, sha256: digest }, this.job.spec);
+    const { spec, fetchUrl: url } = this.job;
+    const mismatch = findMismatch({ size, sha256: digest }, spec);
     if (mismatch !== undefined) {
       await this.discardPartial();
-      throw new IntegrityError({ url: this.job.fetchUrl, file: this.partial, ...mismatch, origin: 'download' });
+      throw new IntegrityError({ url, file: this.keptPartial, ...mismatch, origin: 'download' });
     }
+    if (!hasDigest(spec)) {
+      const problem = await fileStructureProblem(this.node, this.partial);
+      if (problem !== undefined) {
+        await this.discardPartial();
+        throw new IntegrityError({ url, file: this.keptPartial, check: 'structure', expected: EXPECTED_STRUCTURE, actual: problem, origin: 'download' });
+      }
+    }
+    // Another process broke the lock while this one was paused: the entry is now its business.
+    if (!(await this.lock.held())) throw new LockLostError(`lost the lock on ${this.job.file} while downloading it`);
     // The pin first: whoever sees the entry then also sees its digest.
     await writePinnedDigest(this.node, this.job.file, digest);
     await this.node.fsp.rename(this.partial, this.job.file);
@@ -211,10 +270,27 @@ class Download {
   }
 
   /**
+   * Takes over any interrupted download, resumes or starts it, and commits it. When it stops
+   * without committing, the partial file is kept for the next call (if this process still holds
+   * the lock; else it is dropped).
+   */
+  async run(): Promise<void> {
+    if (!(await this.lock.held())) throw new LockLostError(`lost the lock on ${this.job.file} before downloading it`);
+    await this.partialFile.claim();
+    try {
+      await this.download();
+    } catch (error) {
+      if (await this.lock.held().catch(() => false)) await this.partialFile.putBack();
+      else await this.discardPartial();
+      throw error;
+    }
+  }
+
+  /**
    * Resumes or starts the download and commits it. A body that breaks off, or stalls after
    * delivering bytes, is resumed at once, up to {@link MAX_RESUMES} times per call.
    */
-  async run(): Promise<void> {
+  async download(): Promise<void> {
     let offset = await this.resumableOffset();
     if (offset > 0 && offset === this.job.spec.bytes) {
       // Complete before an interruption, never verified: verify without a request.
@@ -234,7 +310,7 @@ class Download {
       } catch (error) {
         // The headers came, so the server works: a connection that broke is worth resuming, a
         // stall only if it delivered something (else the next source is a better bet).
-        const transient = error instanceof DownloadError && (error.reason === 'network' || this.received > 0);
+        const transient = error instanceof DownloadError && (error.reason === 'network' || (error.reason === 'timeout' && this.received > 0));
         if (!transient || resumes >= MAX_RESUMES) throw error;
         offset = await this.resumableOffset();
         continue;
@@ -252,21 +328,27 @@ class Download {
 }
 
 /**
- * Brings `job.url` into the cache at `job.file`, holding `<file>.lock` so that one process writes
- * the `.incomplete` at a time. Another process may have finished it while this one waited: the
- * entry is looked up again under the lock.
+ * Brings `job.url` into the cache at `job.file`, holding `<file>.lock` so that one process
+ * downloads it at a time. Another process may have finished it while this one waited: the entry
+ * is looked up again under the lock. A process that lost the lock while paused takes it again and
+ * starts over from that lookup (which usually finds the other process's download).
  *
  * @returns whether the entry was found (true) rather than downloaded.
  */
 export async function downloadToCache(node: NodeBuiltins, job: DiskJob): Promise<boolean> {
-  const lock = await acquireFileLock(node, `${job.file}${SIDECAR.lock}`, { staleMs: job.lockStaleMs, signal: job.signal });
-  try {
-    const found = await lookupCached(node, job.file, job.url, job.spec);
-    if (found.kind === 'hit') return true;
-    if (found.kind === 'corrupt') job.warn(found.error);
-    await new Download(node, job).run();
-    return false;
-  } finally {
-    await lock.release();
+  for (let losses = 0; ; losses += 1) {
+    const lock = await acquireFileLock(node, `${job.file}${SIDECAR.lock}`, { staleMs: job.lockStaleMs, signal: job.signal });
+    try {
+      const found = await lookupCached(node, job.file, job.url, job.spec);
+      if (found.kind === 'hit') return true;
+      if (found.kind === 'corrupt') job.warn(found.error);
+      await removeAbandonedPartials(node, job.file, job.lockStaleMs);
+      await new Download(node, job, lock).run();
+      return false;
+    } catch (error) {
+      if (!(error instanceof LockLostError) || losses >= MAX_LOCK_LOSSES) throw error;
+    } finally {
+      await lock.release();
+    }
   }
 }

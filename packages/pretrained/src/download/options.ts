@@ -55,6 +55,21 @@ export interface FetchWeightsOptions {
   onProgress?: (progress: DownloadProgress) => void;
   /** Per request: fail when no byte arrives for this long (ms). 0 disables. Default 30,000. */
   timeoutMs?: number;
+  /**
+   * The whole call: fail with a `DownloadError` (reason `deadline`) when downloading has not
+   * finished this long (ms) after the call started, however steadily bytes arrive — unlike
+   * `timeoutMs`, which only catches silence. Counts every source and resumed request; the partial
+   * file is kept for resuming. A download shared with concurrent callers keeps the deadline of the
+   * call that started it. 0 disables. Default 3,600,000 (1 hour: 340 MB at 100 KB/s).
+   */
+  deadlineMs?: number;
+  /**
+   * The largest file accepted (bytes): a body, or an announced size, beyond it fails with a
+   * `DownloadError` (reason `too-large`) before it fills the disk or memory. It matters for sources
+   * without a published size (`bytes`), whose size is otherwise whatever the server sends. Default
+   * 2 GiB (the largest registry file is about 340 MB).
+   */
+  maxBytes?: number;
   /** Cancels the call; it then rejects with `signal.reason`. A download shared with other callers continues until all of them cancel. */
   signal?: AbortSignal;
   /**
@@ -62,7 +77,11 @@ export interface FetchWeightsOptions {
    * browser: the Cache API (`caches.open('resnext')`) when available, else no cache.
    */
   cache?: WeightsCache;
-  /** Receives non-fatal problems (a corrupted cache entry that is re-downloaded, a cache that refused a write). Default: `console.warn`. */
+  /**
+   * Receives non-fatal problems: a corrupted cache entry that is re-downloaded, a cache that
+   * refused a write, a source that failed to download (network, HTTP, timeout) before the next
+   * source is tried. Default: `console.warn`.
+   */
   onWarning?: (problem: Error) => void;
   /** Node: a lock file not refreshed for this long (ms) belongs to a dead process and is broken. Default 30,000. */
   lockStaleMs?: number;
@@ -72,3 +91,7 @@ export interface FetchWeightsOptions {
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Default of {@link FetchWeightsOptions.lockStaleMs}. */
 export const DEFAULT_LOCK_STALE_MS = 30_000;
+/** Default of {@link FetchWeightsOptions.deadlineMs}. */
+export const DEFAULT_DEADLINE_MS = 3_600_000;
+/** Default of {@link FetchWeightsOptions.maxBytes}. */
+export const DEFAULT_MAX_BYTES = 2 ** 31;

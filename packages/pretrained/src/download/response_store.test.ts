@@ -2,6 +2,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startLoopbackServer } from '../testing/loopback_server.js';
+// Bodies are complete safetensors files: without a digest, nothing else is cached.
+import { safetensorsBody as bytesOf } from '../testing/weights_bodies.js';
 import { DownloadError, IntegrityError, OfflineError } from './errors.js';
 import { fetchWeights, fetchWeightsWithSource } from './fetch_weights.js';
 import type { FetchLike, WeightsCache } from './options.js';
@@ -9,15 +11,6 @@ import { PINNED_DIGEST_HEADER, defaultResponseCache } from './response_store.js'
 
 const server = await startLoopbackServer();
 
-function bytesOf(size: number, seed: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(size);
-  let x = seed >>> 0;
-  for (let i = 0; i < size; i += 1) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** An in-memory cache with the Cache API's semantics: `match` gives a fresh response each time. */
@@ -87,7 +80,7 @@ describe('fetchWeights with a response cache (browser path)', () => {
 
   it('offline with an empty cache: OfflineError, no request', async () => {
     const p = freshPath();
-    server.serve(p, bytesOf(10, 4));
+    server.serve(p, bytesOf(128, 4));
     const error = await fetchWeights({ url: server.url(p) }, { cache: new MemoryCache(), offline: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OfflineError);
     expect(error).toMatchObject({ searched: [`cache:${server.url(p)}`] });
@@ -130,7 +123,7 @@ describe('fetchWeights with a response cache (browser path)', () => {
 
   it('reports HTTP errors and stalls as DownloadError', async () => {
     const broken = freshPath();
-    server.serve(broken, bytesOf(10, 9), { misbehave: [{ status: 503 }] });
+    server.serve(broken, bytesOf(128, 9), { misbehave: [{ status: 503 }] });
     const stalled = freshPath();
     server.serve(stalled, bytesOf(50_000, 10), { misbehave: [{ stallAfter: 16_384 }] });
     const cache = new MemoryCache();

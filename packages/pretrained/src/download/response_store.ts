@@ -6,9 +6,10 @@
 import { DownloadError, IntegrityError } from './errors.js';
 import { openUrl } from './http.js';
 import { InFlight } from './in_flight.js';
-import { findMismatch, isSha256Hex, sha256Hex } from './integrity.js';
+import { findMismatch, hasDigest, isSha256Hex, sha256Hex, type IntegrityMismatch } from './integrity.js';
 import type { DownloadProgress, WeightsCache, WeightsFileSpec } from './options.js';
 import type { StoreSettings, WeightsStore } from './store.js';
+import { EXPECTED_STRUCTURE, bytesStructureProblem } from './structure.js';
 
 /** The response header holding the sha256 pinned when the entry was stored. */
 export const PINNED_DIGEST_HEADER = 'x-resnext-sha256';
@@ -42,6 +43,17 @@ function join(chunks: Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
+/**
+ * The first problem of downloaded or cached bytes: a size or digest mismatch, or, when the spec
+ * has no digest, a structure that is not a complete safetensors file or zip archive.
+ */
+async function verify(bytes: Uint8Array, spec: WeightsFileSpec, pinned?: string): Promise<IntegrityMismatch | undefined> {
+  const mismatch = findMismatch({ size: bytes.byteLength, sha256: await sha256Hex(bytes) }, spec, pinned);
+  if (mismatch !== undefined || hasDigest(spec)) return mismatch;
+  const problem = await bytesStructureProblem(bytes);
+  return problem === undefined ? undefined : { check: 'structure', expected: EXPECTED_STRUCTURE, actual: problem };
+}
+
 /** A store over `cache` (no caching at all when undefined); values are the bytes. */
 export function createResponseStore(cache: WeightsCache | undefined, settings: StoreSettings): WeightsStore<Uint8Array> {
   let downloads = uncachedDownloads;
@@ -51,12 +63,22 @@ export function createResponseStore(cache: WeightsCache | undefined, settings: S
   }
 
   async function fetchBytes(url: string, fetchUrl: string, spec: WeightsFileSpec, signal: AbortSignal, emit: (progress: DownloadProgress) => void): Promise<Uint8Array> {
-    const open = await openUrl(fetchUrl, {}, { fetch: settings.fetch, timeoutMs: settings.timeoutMs, signal });
+    const open = await openUrl(fetchUrl, {}, { fetch: settings.fetch, timeoutMs: settings.timeoutMs, signal, deadline: settings.deadline });
     const { response } = open;
     if (!response.ok || response.status === 206) throw await open.httpError();
     const header = response.headers.get('content-length');
     const length = header !== null && /^\d+$/.test(header) && response.headers.get('content-encoding') === null ? Number(header) : undefined;
     const total = length ?? spec.bytes;
+    const tooLarge = (size: number, announced: boolean): DownloadError =>
+      new DownloadError({
+        url: fetchUrl,
+        reason: 'too-large',
+        problem: `the server ${announced ? `announces ${size} bytes` : `sent more than ${settings.maxBytes} bytes`}, over the ${settings.maxBytes}-byte limit (maxBytes); nothing was cached`,
+      });
+    if (total !== undefined && total > settings.maxBytes) {
+      await open.discard();
+      throw tooLarge(total, true);
+    }
     const chunks: Uint8Array[] = [];
     let loaded = 0;
     emit({ loaded, total, url: fetchUrl });
@@ -64,6 +86,7 @@ export function createResponseStore(cache: WeightsCache | undefined, settings: S
       if (spec.bytes !== undefined && loaded + chunk.byteLength > spec.bytes) {
         throw new IntegrityError({ url: fetchUrl, check: 'size', expected: spec.bytes, actual: loaded + chunk.byteLength, origin: 'download' });
       }
+      if (loaded + chunk.byteLength > settings.maxBytes) throw tooLarge(loaded + chunk.byteLength, false);
       chunks.push(chunk);
       loaded += chunk.byteLength;
       emit({ loaded, total, url: fetchUrl });
@@ -72,9 +95,9 @@ export function createResponseStore(cache: WeightsCache | undefined, settings: S
       throw new DownloadError({ url: fetchUrl, reason: 'network', problem: `connection closed after ${loaded} of ${length} bytes` });
     }
     const bytes = join(chunks, loaded);
-    const digest = await sha256Hex(bytes);
-    const mismatch = findMismatch({ size: bytes.byteLength, sha256: digest }, spec);
+    const mismatch = await verify(bytes, spec);
     if (mismatch !== undefined) throw new IntegrityError({ url: fetchUrl, ...mismatch, origin: 'download' });
+    const digest = await sha256Hex(bytes);
     if (cache !== undefined) {
       const headers = { 'content-type': 'application/octet-stream', 'content-length': String(bytes.byteLength), [PINNED_DIGEST_HEADER]: digest };
       try {
@@ -93,9 +116,8 @@ export function createResponseStore(cache: WeightsCache | undefined, settings: S
       const response = await cache.match(url);
       if (response === undefined) return { kind: 'missing', where: `cache:${url}` };
       const bytes = new Uint8Array(await response.arrayBuffer());
-      const digest = await sha256Hex(bytes);
       const pin = response.headers.get(PINNED_DIGEST_HEADER) ?? '';
-      const mismatch = findMismatch({ size: bytes.byteLength, sha256: digest }, spec, isSha256Hex(pin) ? pin : undefined);
+      const mismatch = await verify(bytes, spec, isSha256Hex(pin) ? pin : undefined);
       if (mismatch === undefined) return { kind: 'hit', value: bytes };
       await cache.delete?.(url).catch(() => false);
       return { kind: 'corrupt', error: new IntegrityError({ url, ...mismatch, origin: 'cache' }) };

@@ -1,4 +1,5 @@
 import type { IntegrityError } from './errors.js';
+import type { Deadline } from './http.js';
 import type { Participant } from './in_flight.js';
 import type { WeightsFileSpec } from './options.js';
 
@@ -26,5 +27,9 @@ export interface StoreSettings {
   fetch: (url: string, init: RequestInit) => Promise<Response>;
   timeoutMs: number;
   lockStaleMs: number;
+  /** The call's overall deadline, if any. */
+  deadline: Deadline | undefined;
+  /** The largest file accepted, in bytes. */
+  maxBytes: number;
   warn: (problem: Error) => void;
 }
