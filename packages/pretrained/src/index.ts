@@ -12,6 +12,7 @@ export { StateDictMismatchError, loadStateDict, type LoadStateDictResult } from 
 export { exportTfjs, type ExportTfjsOptions, type ExportTfjsResult } from './export/export_tfjs.js';
 export { ImageDecodeError } from './preprocess/image_decode_error.js';
 export { sniffImageFormat, type ImageFormat } from './preprocess/image_format.js';
+export { IMAGE_LIMITS } from './preprocess/image_limits.js';
 export { preprocess, readImage, type ImageInput } from './preprocess/preprocess.js';
 export { preprocessRgb, resizeAndCrop } from './preprocess/preprocess_rgb.js';
 export { resize, resizeShorterSide, shorterSideSize } from './preprocess/resize.js';

@@ -11,18 +11,16 @@ function roundHalfEven(x: number): number {
  * `int(round((size - crop) / 2.0))` when the image is large enough; otherwise the image is padded
  * with zeros, `(crop - size) // 2` before it, and the window starts at that negative offset.
  */
-function cropOffset(size: number, crop: number): number {
+export function centerCropOffset(size: number, crop: number): number {
   return crop > size ? -Math.floor((crop - size) / 2) : roundHalfEven((size - crop) / 2);
 }
 
 /**
- * torchvision's `transforms.CenterCrop(size)` on a PIL image: a `size × size` window at the
- * centre, its offset rounded half to even; where the image is smaller, the padding is black (0).
+ * The `size × size` window of `image` whose top-left corner is at (`left`, `top`), which may be
+ * negative or reach past the image: what falls outside the image is black (0).
  */
-export function centerCrop(image: RgbImage, size: number): RgbImage {
+export function cropWindow(image: RgbImage, size: number, left: number, top: number): RgbImage {
   if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`centerCrop: size ${size} is not a positive integer`);
-  const top = cropOffset(image.height, size);
-  const left = cropOffset(image.width, size);
   const out = new Uint8Array(size * size * 3);
   // Columns [x0, x1) of the window fall inside the image; the rest stay 0.
   const x0 = Math.max(0, -left);
@@ -34,4 +32,12 @@ export function centerCrop(image: RgbImage, size: number): RgbImage {
     out.set(image.data.subarray(from, from + (x1 - x0) * 3), (y * size + x0) * 3);
   }
   return { data: out, width: size, height: size };
+}
+
+/**
+ * torchvision's `transforms.CenterCrop(size)` on a PIL image: a `size × size` window at the
+ * centre, its offset rounded half to even; where the image is smaller, the padding is black (0).
+ */
+export function centerCrop(image: RgbImage, size: number): RgbImage {
+  return cropWindow(image, size, centerCropOffset(image.width, size), centerCropOffset(image.height, size));
 }

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
 import { readSafetensors, type SafetensorsFile } from '../formats/safetensors.js';
 import type { Preprocessing } from '../registry/weights_record.js';
+import { pngWithSize, webpWithSize } from '../testing/image_headers.js';
 import { ImageDecodeError } from './image_decode_error.js';
 import { preprocess, readImage, type ImageInput } from './preprocess.js';
 import { preprocessRgb, resizeAndCrop } from './preprocess_rgb.js';
@@ -96,5 +97,24 @@ describe('preprocess in the browser', () => {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 20; i++) (await preprocess(i % 2 ? canvas : chelseaPng, V2)).dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('preprocessing limits in the browser', () => {
+  const failure = (input: unknown) => preprocess(input as ImageInput, V2).then(() => undefined, (e: unknown) => e as Error);
+
+  it('bytes whose header declares too many pixels are refused before createImageBitmap decodes them', async () => {
+    // The data after the headers is not there: had the browser decoded, the error would be corrupt data.
+    const png = await failure(pngWithSize(30_000, 30_000));
+    expect(png).toBeInstanceOf(ImageDecodeError);
+    expect(png?.message).toMatch(/^image bytes: a 30000x30000 image is beyond the preprocessing limits .*900,000,000 pixels is above 50,000,000$/);
+    expect((await failure(webpWithSize(16_383, 16_383)))?.message).toMatch(/^image bytes: a 16383x16383 image is beyond the preprocessing limits/);
+  });
+
+  it('a 1x5000 canvas is refused before its pixels are read (its resize would be 232 x 1,160,000)', async () => {
+    const strip = new OffscreenCanvas(1, 5000);
+    const error = await failure(strip);
+    expect(error).toBeInstanceOf(ImageDecodeError);
+    expect(error?.message).toBe('OffscreenCanvas: a 1x5000 image is beyond the preprocessing limits (IMAGE_LIMITS): aspect ratio 5,000:1 is above 100:1');
   });
 });

@@ -53,35 +53,39 @@ export interface AxisCoefficients {
  * Weights for resampling an axis of `inSize` pixels to `outSize`. When shrinking, the kernel is
  * stretched by the scale factor (that is the antialiasing: every input pixel contributes); each
  * output pixel's weights are normalized to sum to 1 in double precision, then quantized.
+ *
+ * Only output pixels `first .. first + count - 1` are computed (index 0 of the result is output
+ * pixel `first`): each output pixel's weights depend on its own index alone, so a window of the
+ * output costs what the window needs, and its values are those of the whole axis.
  */
-export function axisCoefficients(inSize: number, outSize: number, interpolation: Interpolation): AxisCoefficients {
+export function axisCoefficients(inSize: number, outSize: number, interpolation: Interpolation, first = 0, count = outSize - first): AxisCoefficients {
   const filter = FILTERS[interpolation];
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
   const support = filter.support * filterScale;
   const taps = Math.ceil(support) * 2 + 1;
   const inverseFilterScale = 1 / filterScale;
-  const start = new Int32Array(outSize);
-  const count = new Int32Array(outSize);
-  const weights = new Int32Array(outSize * taps);
+  const starts = new Int32Array(count);
+  const counts = new Int32Array(count);
+  const weights = new Int32Array(count * taps);
   const row = new Float64Array(taps);
-  for (let out = 0; out < outSize; out++) {
-    const center = (out + 0.5) * scale;
+  for (let k = 0; k < count; k++) {
+    const center = (first + k + 0.5) * scale;
     // Truncation, as C's (int) cast does, of the rounded window edges.
-    const first = Math.max(Math.trunc(center - support + 0.5), 0);
-    const n = Math.min(Math.trunc(center + support + 0.5), inSize) - first;
+    const begin = Math.max(Math.trunc(center - support + 0.5), 0);
+    const n = Math.min(Math.trunc(center + support + 0.5), inSize) - begin;
     let sum = 0;
     for (let i = 0; i < n; i++) {
-      const w = filter.weight((i + first - center + 0.5) * inverseFilterScale);
+      const w = filter.weight((i + begin - center + 0.5) * inverseFilterScale);
       row[i] = w;
       sum += w;
     }
     for (let i = 0; i < n; i++) {
       const w = sum !== 0 ? (row[i] as number) / sum : (row[i] as number);
-      weights[out * taps + i] = Math.trunc(w < 0 ? w * (1 << PRECISION_BITS) - 0.5 : w * (1 << PRECISION_BITS) + 0.5);
+      weights[k * taps + i] = Math.trunc(w < 0 ? w * (1 << PRECISION_BITS) - 0.5 : w * (1 << PRECISION_BITS) + 0.5);
     }
-    start[out] = first;
-    count[out] = n;
+    starts[k] = begin;
+    counts[k] = n;
   }
-  return { start, count, weights, taps };
+  return { start: starts, count: counts, weights, taps };
 }

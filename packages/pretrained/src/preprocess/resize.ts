@@ -9,9 +9,10 @@ function toByte(sum: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
-/** Resamples rows `firstRow .. firstRow + rows - 1` of `image` along x. */
-function resampleRows(image: RgbImage, width: number, firstRow: number, rows: number, c: AxisCoefficients): Uint8Array {
+/** Resamples rows `firstRow .. firstRow + rows - 1` of `image` along x into `c.start.length` columns. */
+function resampleRows(image: RgbImage, firstRow: number, rows: number, c: AxisCoefficients): Uint8Array {
   const src = image.data;
+  const width = c.start.length;
   const out = new Uint8Array(width * rows * 3);
   for (let y = 0; y < rows; y++) {
     const rowIn = (firstRow + y) * image.width * 3;
@@ -38,8 +39,19 @@ function resampleRows(image: RgbImage, width: number, firstRow: number, rows: nu
   return out;
 }
 
-/** Resamples along y; `rowOffset` maps the coefficients' row indices into `src`. */
-function resampleColumns(src: Uint8Array, width: number, height: number, rowOffset: number, c: AxisCoefficients): Uint8Array {
+/** Copies columns `left .. left + width - 1` of rows `firstRow .. firstRow + rows - 1` (an axis that is not resampled). */
+function copyColumns(image: RgbImage, left: number, width: number, firstRow: number, rows: number): Uint8Array {
+  const out = new Uint8Array(width * rows * 3);
+  for (let y = 0; y < rows; y++) {
+    const from = ((firstRow + y) * image.width + left) * 3;
+    out.set(image.data.subarray(from, from + width * 3), y * width * 3);
+  }
+  return out;
+}
+
+/** Resamples along y into `c.start.length` rows; `rowOffset` maps the coefficients' row indices into `src`. */
+function resampleColumns(src: Uint8Array, width: number, rowOffset: number, c: AxisCoefficients): Uint8Array {
+  const height = c.start.length;
   const stride = width * 3;
   const out = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {
@@ -55,29 +67,50 @@ function resampleColumns(src: Uint8Array, width: number, height: number, rowOffs
   return out;
 }
 
+/** A rectangle of an image: columns `left .. left + width - 1`, rows `top .. top + height - 1`. */
+export interface Region {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+const isSize = (n: number) => Number.isSafeInteger(n) && n >= 1;
+
+/**
+ * The `region` of what {@link resize} to `width × height` would return, computed without the rest:
+ * the pixels are the same bit for bit (each output pixel depends only on its own position), while
+ * time and memory follow the region and the input rows it reads, not the full output. This is
+ * what keeps a center crop of a long, thin image cheap.
+ */
+export function resizeRegion(image: RgbImage, width: number, height: number, region: Region, interpolation: Interpolation): RgbImage {
+  if (!isSize(width) || !isSize(height)) throw new RangeError(`resize: output size ${width}x${height} is not a positive integer size`);
+  const { left, top } = region;
+  if (!isSize(region.width) || !isSize(region.height) || !Number.isSafeInteger(left) || !Number.isSafeInteger(top) || left < 0 || top < 0 || left + region.width > width || top + region.height > height) {
+    throw new RangeError(`resize: region ${region.width}x${region.height} at (${left}, ${top}) is not inside the ${width}x${height} output`);
+  }
+  const vertical = height !== image.height ? axisCoefficients(image.height, height, interpolation, top, region.height) : undefined;
+  // The input rows the vertical pass reads (or, without one, the region's own rows).
+  const firstRow = vertical ? (vertical.start[0] as number) : top;
+  const endRow = vertical ? (vertical.start[region.height - 1] as number) + (vertical.count[region.height - 1] as number) : top + region.height;
+  const rows =
+    width !== image.width
+      ? resampleRows(image, firstRow, endRow - firstRow, axisCoefficients(image.width, width, interpolation, left, region.width))
+      : copyColumns(image, left, region.width, firstRow, endRow - firstRow);
+  const pixels = vertical ? resampleColumns(rows, region.width, firstRow, vertical) : rows;
+  return { data: pixels, width: region.width, height: region.height };
+}
+
 /**
  * Resizes to exactly `width × height` like Pillow's `Image.resize(size, BILINEAR | BICUBIC)` on an
  * RGB image, bit for bit: antialiased (the kernel widens by the shrink factor), separable,
- * horizontal pass first, with the intermediate rounded to 8 bits as Pillow stores it. An axis
- * whose size does not change is not resampled, as in Pillow.
+ * horizontal pass first (on only the rows the vertical pass reads), with the intermediate rounded
+ * to 8 bits as Pillow stores it. An axis whose size does not change is not resampled, as in
+ * Pillow. The result is always a new image.
  */
 export function resize(image: RgbImage, width: number, height: number, interpolation: Interpolation): RgbImage {
-  if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width < 1 || height < 1) {
-    throw new RangeError(`resize: output size ${width}x${height} is not a positive integer size`);
-  }
-  const vertical = height !== image.height ? axisCoefficients(image.height, height, interpolation) : undefined;
-  let pixels = image.data;
-  let rowOffset = 0;
-  if (width !== image.width) {
-    // Only the rows the vertical pass reads are resampled horizontally.
-    const firstRow = vertical ? (vertical.start[0] as number) : 0;
-    const endRow = vertical ? (vertical.start[height - 1] as number) + (vertical.count[height - 1] as number) : image.height;
-    pixels = resampleRows(image, width, firstRow, endRow - firstRow, axisCoefficients(image.width, width, interpolation));
-    rowOffset = firstRow;
-  }
-  if (vertical) pixels = resampleColumns(pixels, width, height, rowOffset, vertical);
-  else if (pixels === image.data) pixels = image.data.slice();
-  return { data: pixels, width, height };
+  if (!isSize(width) || !isSize(height)) throw new RangeError(`resize: output size ${width}x${height} is not a positive integer size`);
+  return resizeRegion(image, width, height, { left: 0, top: 0, width, height }, interpolation);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ImageDecodeError } from './image_decode_error.js';
+import { checkImageSize } from './image_limits.js';
 
 /** An 8-bit RGB image, rows top to bottom, pixels interleaved (HWC): what PIL calls mode "RGB". */
 export interface RgbImage {
@@ -18,6 +19,7 @@ export interface ImageDataLike {
  * Makes an RGB image from interleaved 8-bit pixels the way PIL's `convert('RGB')` does: gray is
  * repeated into three channels and alpha is dropped (not composited), so an RGBA picture gives the
  * colours torchvision's `ImageFolder` loader would. `channels` is 1 (gray), 2 (gray + alpha), 3 or 4.
+ * A size beyond `IMAGE_LIMITS` is an {@link ImageDecodeError}.
  */
 export function rgbFromInterleaved(
   data: Uint8Array | Uint8ClampedArray,
@@ -29,6 +31,7 @@ export function rgbFromInterleaved(
   if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width < 1 || height < 1) {
     throw new ImageDecodeError(source, `size ${width}x${height} is not a positive integer size`);
   }
+  checkImageSize(width, height, source);
   if (channels < 1 || channels > 4 || !Number.isInteger(channels)) {
     throw new ImageDecodeError(source, `${channels} channels per pixel; expected 1 (gray), 2 (gray + alpha), 3 (RGB) or 4 (RGBA)`);
   }
