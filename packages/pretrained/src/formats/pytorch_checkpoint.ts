@@ -1,5 +1,6 @@
 import { WeightsFormatError } from '../errors.js';
 import { decodeElements } from './decode_elements.js';
+import { MAX_RANK, OUTPUT_BYTES_PER_FILE_BYTE, OUTPUT_SLACK_BYTES, shapeProblem } from './limits.js';
 import { PyTuple, UnpickleError, restrictedUnpickle, type PyGlobal, type PyOpaque, type PyValue } from './restricted_pickle.js';
 import { DTYPE_BYTES, type CheckpointDType, type TensorMap, type TensorRecord } from './tensor_record.js';
 import { readZipEntries } from './zip_archive.js';
@@ -20,6 +21,8 @@ interface Storage {
   bytes: Uint8Array;
   /** Elements the storage holds. */
   numel: number;
+  /** The decoded elements, made on first use and shared by every tensor viewing the storage. */
+  decoded?: Float32Array | Int32Array;
 }
 
 const opaque = (v: unknown): PyOpaque => ({ opaque: v });
@@ -28,51 +31,100 @@ const unwrap = <T>(v: PyValue, is: (x: unknown) => x is T): T | undefined =>
 const isDtype = (x: unknown): x is { storageType: CheckpointDType } => typeof x === 'object' && x !== null && 'storageType' in x;
 const isStorage = (x: unknown): x is Storage => typeof x === 'object' && x !== null && 'bytes' in x && 'numel' in x;
 const isTensor = (x: unknown): x is TensorRecord => typeof x === 'object' && x !== null && 'values' in x && 'shape' in x;
+const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
 function intList(v: PyValue, what: string): number[] {
   const items = v instanceof PyTuple ? v.items : Array.isArray(v) ? v : undefined;
-  if (items === undefined || !items.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
-    throw new UnpickleError(`${what} is not a tuple of non-negative integers`);
+  if (items === undefined || !items.every(isCount)) throw new UnpickleError(`${what} is not a tuple of non-negative integers`);
+  if (items.length > MAX_RANK) throw new UnpickleError(`${what} has ${items.length} dimensions, more than the ${MAX_RANK} allowed`);
+  return items;
+}
+
+/**
+ * Bytes of decoded and gathered values a read may still allocate. Checked before each
+ * allocation, so a pickle that views one storage many times (each view would otherwise decode or
+ * copy it again) fails fast instead of exhausting memory.
+ */
+class OutputBudget {
+  constructor(private left: number) {}
+
+  spend(bytes: number, what: string): void {
+    if (bytes > this.left) {
+      throw new UnpickleError(`${what} would need ${bytes} more bytes of decoded values, beyond the reader's budget (${OUTPUT_BYTES_PER_FILE_BYTE}× the file size + ${OUTPUT_SLACK_BYTES / 2 ** 20} MiB)`);
+    }
+    this.left -= bytes;
   }
-  return items as number[];
+}
+
+/** The storage's decoded elements, decoded once (a zero-copy float32 view costs no budget). */
+function decodedStorage(storage: Storage, budget: OutputBudget): Float32Array | Int32Array {
+  if (storage.decoded === undefined) {
+    const zeroCopy = storage.dtype === 'float32' && (storage.bytes.byteOffset & 3) === 0;
+    if (!zeroCopy) budget.spend(storage.numel * 4, `decoding a ${storage.numel}-element ${storage.dtype} storage`);
+    storage.decoded = decodeElements(storage.bytes, 0, storage.numel, storage.dtype);
+  }
+  return storage.decoded;
+}
+
+/** The elements of a strided view, in row-major order of `shape`. */
+function gather(all: Float32Array | Int32Array, offset: number, shape: number[], stride: number[], numel: number): Float32Array | Int32Array {
+  const values = all instanceof Float32Array ? new Float32Array(numel) : new Int32Array(numel);
+  const rank = shape.length;
+  const index = new Array<number>(rank).fill(0);
+  let at = offset;
+  for (let i = 0; i < numel; i++) {
+    values[i] = all[at]!;
+    for (let k = rank - 1; k >= 0; k--) {
+      at += stride[k]!;
+      if (++index[k]! < shape[k]!) break;
+      at -= stride[k]! * shape[k]!;
+      index[k] = 0;
+    }
+  }
+  return values;
 }
 
 /**
  * Materializes `torch._utils._rebuild_tensor_v2(storage, offset, size, stride, …)`: the elements
  * at offset + Σ index·stride, checked to lie inside the storage before anything is allocated.
+ * Contiguous views share the storage's decoded elements; strided views are gathered into a copy
+ * charged to `budget`.
  */
-function rebuildTensor(args: PyValue[]): PyValue {
+function rebuildTensor(args: PyValue[], budget: OutputBudget): PyValue {
   const storage = unwrap(args[0] ?? null, isStorage);
   if (storage === undefined) throw new UnpickleError('_rebuild_tensor_v2 without a storage');
   const offset = args[1];
-  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) throw new UnpickleError('tensor storage offset is not a non-negative integer');
+  if (!isCount(offset)) throw new UnpickleError('tensor storage offset is not a non-negative integer');
   const shape = intList(args[2] ?? null, 'tensor size');
   const stride = intList(args[3] ?? null, 'tensor stride');
   if (stride.length !== shape.length) throw new UnpickleError(`tensor size [${shape.join(', ')}] and stride [${stride.join(', ')}] differ in rank`);
+  const tooLarge = shapeProblem(shape);
+  if (tooLarge !== undefined) throw new UnpickleError(`tensor ${tooLarge}`);
   const numel = shape.reduce((a, b) => a * b, 1);
-  const last = numel === 0 ? offset : offset + shape.reduce((s, d, i) => s + (d - 1) * stride[i]!, 0);
-  if (numel > 0 && last >= storage.numel) {
+  if (numel === 0) {
+    // No elements to read, so neither offset nor strides point anywhere.
+    if (offset > storage.numel) throw new UnpickleError(`tensor offset ${offset} is past the end of a ${storage.numel}-element storage`);
+    return opaque({ dtype: storage.dtype, shape, values: isFloat(storage.dtype) ? new Float32Array(0) : new Int32Array(0) } satisfies TensorRecord);
+  }
+  // Overflowing sums only grow, so a huge stride still lands past the storage's end.
+  const last = offset + shape.reduce((s, d, i) => s + (d - 1) * stride[i]!, 0);
+  if (last >= storage.numel) {
     throw new UnpickleError(`tensor of size [${shape.join(', ')}] at offset ${offset} reads element ${last} of a ${storage.numel}-element storage`);
   }
   if (numel > storage.numel) throw new UnpickleError(`tensor has ${numel} elements but its storage only ${storage.numel} (broadcast views are not supported)`);
-  const all = decodeElements(storage.bytes, 0, storage.numel, storage.dtype);
   const contiguous = stride.every((s, i) => shape[i] === 1 || s === shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const all = decodedStorage(storage, budget);
   let values: Float32Array | Int32Array;
   if (contiguous) {
     values = all.subarray(offset, offset + numel);
   } else {
-    values = all instanceof Float32Array ? new Float32Array(numel) : new Int32Array(numel);
-    const index = new Array<number>(shape.length).fill(0);
-    for (let i = 0; i < numel; i++) {
-      values[i] = all[offset + index.reduce((s, v, k) => s + v * stride[k]!, 0)]!;
-      for (let k = shape.length - 1; k >= 0; k--) {
-        if (++index[k]! < shape[k]!) break;
-        index[k] = 0;
-      }
-    }
+    budget.spend(numel * 4, `gathering a strided tensor of size [${shape.join(', ')}]`);
+    values = gather(all, offset, shape, stride, numel);
   }
   return opaque({ dtype: storage.dtype, shape, values } satisfies TensorRecord);
 }
+
+const isFloat = (dtype: CheckpointDType) => dtype === 'float32' || dtype === 'float16' || dtype === 'bfloat16' || dtype === 'float64';
 
 /**
  * Reads a PyTorch checkpoint written by `torch.save(model.state_dict())` (the zip format of
@@ -80,6 +132,12 @@ function rebuildTensor(args: PyValue[]): PyValue {
  * take their bytes from `data/<key>`. Only an OrderedDict of tensors is accepted; any other
  * global, opcode or structure is refused with a {@link WeightsFormatError} naming `source` — no
  * code from the file ever runs.
+ *
+ * Every size, shape, stride, offset and storage reference is checked against the archive and the
+ * readers' limits before work or allocation proportional to it: shapes have at most 64 dimensions
+ * and 2^31 − 1 elements (zero-sized dimensions counted as 1), each storage is decoded at most once
+ * and shared by the tensors that view it contiguously, and decoded plus gathered values may take
+ * at most 8× the file's size + 64 MiB.
  */
 export function readPytorchCheckpoint(bytes: Uint8Array, source = 'checkpoint.pth'): TensorMap {
   const entries = readZipEntries(bytes, source);
@@ -92,9 +150,10 @@ export function readPytorchCheckpoint(bytes: Uint8Array, source = 'checkpoint.pt
   }
 
   const storages = new Map<string, PyValue>();
+  const budget = new OutputBudget(OUTPUT_BYTES_PER_FILE_BYTE * bytes.byteLength + OUTPUT_SLACK_BYTES);
   const globals = new Map<string, PyGlobal>([
     ['collections OrderedDict', { call: () => new Map() }],
-    ['torch._utils _rebuild_tensor_v2', { call: rebuildTensor }],
+    ['torch._utils _rebuild_tensor_v2', { call: (args) => rebuildTensor(args, budget) }],
     ['torch._utils _rebuild_parameter', { call: (args) => args[0] ?? null }],
     ...Object.entries(STORAGE_TYPES).map(([name, dtype]): [string, PyGlobal] => [`torch ${name}`, { value: opaque({ storageType: dtype }) }]),
   ]);
@@ -104,7 +163,7 @@ export function readPytorchCheckpoint(bytes: Uint8Array, source = 'checkpoint.pt
     const [, type, key, , numel] = pid.items;
     const dtype = unwrap(type ?? null, isDtype)?.storageType;
     if (dtype === undefined) throw new UnpickleError('storage of an unsupported type');
-    if (typeof key !== 'string' || typeof numel !== 'number') throw new UnpickleError('storage key or size malformed');
+    if (typeof key !== 'string' || !isCount(numel)) throw new UnpickleError('storage key or size malformed');
     const cached = storages.get(key);
     if (cached !== undefined) return cached;
     const entry = entries.get(`${prefix}data/${key}`);

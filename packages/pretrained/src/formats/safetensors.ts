@@ -1,5 +1,6 @@
 import { WeightsFormatError } from '../errors.js';
 import { decodeElements } from './decode_elements.js';
+import { shapeProblem } from './limits.js';
 import { DTYPE_BYTES, type CheckpointDType, type TensorMap } from './tensor_record.js';
 
 const SAFETENSORS_DTYPES: Record<string, CheckpointDType> = {
@@ -42,6 +43,8 @@ function parseEntry(source: string, name: string, raw: unknown): Entry {
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0)) {
     throw fail(`data_offsets ${JSON.stringify(offsets)} are not two non-negative integers`);
   }
+  const tooLarge = shapeProblem(shape as number[]);
+  if (tooLarge !== undefined) throw fail(tooLarge);
   const [begin, end] = offsets as [number, number];
   const count = (shape as number[]).reduce((a, b) => a * b, 1);
   if (!Number.isSafeInteger(count * DTYPE_BYTES[dt]) || end - begin !== count * DTYPE_BYTES[dt]) {
@@ -55,7 +58,9 @@ function parseEntry(source: string, name: string, raw: unknown): Entry {
  * header length, a JSON header, then the tensor bytes. Every size and offset is checked against
  * the file before anything is allocated: a truncated file, a header that lies (offsets past the
  * end, overlapping or gapped tensors, sizes that disagree with the shape) or an unsupported dtype
- * gets a {@link WeightsFormatError} naming `source` and the tensor.
+ * gets a {@link WeightsFormatError} naming `source` and the tensor. So does a shape beyond the
+ * readers' limits (more than 64 dimensions, or more than 2^31 − 1 elements counting zero-sized
+ * dimensions as 1), and an `__metadata__` that is not an object of strings.
  *
  * float32 tensors are views into `bytes` (no copy) where alignment allows.
  */
@@ -81,7 +86,13 @@ export function readSafetensors(bytes: Uint8Array, source = 'safetensors'): Safe
   const entries: Entry[] = [];
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') {
-      for (const [k, v] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
+      // The format defines it as an optional map of strings (null, as the reference reader
+      // accepts, means none); anything else is a malformed header.
+      if (raw === null) continue;
+      if (typeof raw !== 'object' || Array.isArray(raw)) {
+        throw new WeightsFormatError(source, `__metadata__ is ${Array.isArray(raw) ? 'an array' : `a ${typeof raw}`}, not an object of strings`);
+      }
+      for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
         if (typeof v !== 'string') throw new WeightsFormatError(source, `__metadata__.${k} is not a string`);
         metadata[k] = v;
       }

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { WeightsFormatError, WeightsValueError } from '../errors.js';
 import type { TensorMap, TensorRecord } from '../formats/tensor_record.js';
+import { valuesProblem } from './check_values.js';
 import { StateDictMismatchError, type LoadStateDictResult } from './state_dict_mismatch_error.js';
 import { IGNORED_SUFFIXES, stateDictKeyOf, targetOf, type Layout } from './torchvision_keys.js';
 
@@ -14,23 +16,43 @@ function layerKindOf(layer: tfl.layers.Layer): 'conv' | 'batchnorm' | 'dense' | 
   return undefined;
 }
 
-function toTfjsLayout(record: TensorRecord, layout: Layout): { shape: number[]; values: Float32Array } {
-  const values = record.values instanceof Float32Array ? record.values : Float32Array.from(record.values);
-  const s = record.shape;
-  if (layout === 'as-is') return { shape: s, values };
+/** The shape a tensor of `shape` takes in tfjs after `layout`, computed without touching its values. */
+function tfjsShapeOf(shape: number[], layout: Layout): number[] {
+  if (layout === 'transpose-2d') return [shape[1]!, shape[0]!];
+  if (layout === 'oihw-to-hwio') return [shape[2]!, shape[3]!, shape[1]!, shape[0]!];
+  return shape;
+}
+
+/** The values in tfjs layout; only called once the shape is known to match the model's weight. */
+function toTfjsLayout(values: Float32Array, shape: number[], layout: Layout): Float32Array {
+  if (layout === 'as-is') return values;
   if (layout === 'transpose-2d') {
-    const [o, i] = s as [number, number];
+    const [o, i] = shape as [number, number];
     const out = new Float32Array(o * i);
     for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) out[c * o + r] = values[r * i + c]!;
-    return { shape: [i, o], values: out };
+    return out;
   }
-  const [o, i, kh, kw] = s as [number, number, number, number];
+  const [o, i, kh, kw] = shape as [number, number, number, number];
   const out = new Float32Array(o * i * kh * kw);
   for (let a = 0; a < o; a++)
     for (let b = 0; b < i; b++)
       for (let y = 0; y < kh; y++)
         for (let x = 0; x < kw; x++) out[((y * kw + x) * i + b) * o + a] = values[((a * i + b) * kh + y) * kw + x]!;
-  return { shape: [kh, kw, i, o], values: out };
+  return out;
+}
+
+/** Options of {@link loadStateDict}. */
+export interface LoadStateDictOptions {
+  /** Throw {@link StateDictMismatchError} on any missing, unexpected or mis-shaped key. Default true. */
+  strict?: boolean;
+  /** The checkpoint's file name, path or URL, for messages. Default `'checkpoint'`. */
+  source?: string;
+  /**
+   * Refuse NaN or infinite values and negative BatchNorm running variances with a
+   * {@link WeightsValueError} naming the key (a model loaded from them returns NaN). Default true;
+   * `false` loads such weights as they are.
+   */
+  checkValues?: boolean;
 }
 
 /**
@@ -40,13 +62,15 @@ function toTfjsLayout(record: TensorRecord, layout: Layout): { shape: number[]; 
  * key throws {@link StateDictMismatchError} before a single weight changes; otherwise the
  * matching weights are set and the lists are returned. Keys are reported as state-dict keys
  * (`layer1.0.bn1.running_var`), missing ones included.
+ *
+ * Shapes are compared before any value is touched, so the work done is proportional to the
+ * model's weights, whatever shapes the checkpoint states. A tensor whose values do not fill its
+ * shape throws {@link WeightsFormatError}; with `checkValues` (default) NaN/infinite values and
+ * negative running variances throw {@link WeightsValueError}; either way before any weight changes.
  */
-export function loadStateDict(
-  model: tfl.LayersModel,
-  stateDict: TensorMap,
-  options: { strict?: boolean; source?: string } = {},
-): LoadStateDictResult {
+export function loadStateDict(model: tfl.LayersModel, stateDict: TensorMap, options: LoadStateDictOptions = {}): LoadStateDictResult {
   const strict = options.strict ?? true;
+  const source = options.source ?? 'checkpoint';
   const layers = new Map(model.layers.map((l) => [l.name, l]));
   const weights = new Map<string, tfl.LayerVariable>();
   // Each tfjs weight's state-dict key, to report missing weights in the checkpoint's naming.
@@ -59,7 +83,7 @@ export function loadStateDict(
     }
   }
   const result: LoadStateDictResult = { missingKeys: [], unexpectedKeys: [], mismatchedKeys: [] };
-  const assignments: [tfl.LayerVariable, { shape: number[]; values: Float32Array }][] = [];
+  const matches: { key: string; variable: tfl.LayerVariable; record: TensorRecord; layout: Layout; isVariance: boolean }[] = [];
   const filled = new Set<string>();
   for (const [key, record] of stateDict) {
     if (IGNORED_SUFFIXES.some((s) => key.endsWith(`.${s}`))) continue;
@@ -73,22 +97,36 @@ export function loadStateDict(
       continue;
     }
     const rankFits = (target.layout === 'oihw-to-hwio' && record.shape.length === 4) || (target.layout === 'transpose-2d' && record.shape.length === 2);
-    const data = toTfjsLayout(record, rankFits ? target.layout : 'as-is');
-    if (data.shape.join() !== variable.shape.join()) {
+    const layout = rankFits ? target.layout : 'as-is';
+    const shape = tfjsShapeOf(record.shape, layout);
+    filled.add(`${target.layer}/${target.weight}`);
+    if (shape.join() !== variable.shape.join()) {
       // Present but mis-shaped: reported once, as mis-shaped (not also as missing), as PyTorch does.
-      filled.add(`${target.layer}/${target.weight}`);
-      result.mismatchedKeys.push(`${key}: checkpoint [${data.shape.join(', ')}] vs model [${variable.shape.join(', ')}]`);
+      result.mismatchedKeys.push(`${key}: checkpoint [${shape.join(', ')}] vs model [${variable.shape.join(', ')}]`);
       continue;
     }
-    filled.add(`${target.layer}/${target.weight}`);
-    assignments.push([variable, data]);
+    // The shape now equals a model weight's, so its size is bounded by the model's.
+    const numel = record.shape.reduce((a, b) => a * b, 1);
+    if (record.values.length !== numel) {
+      throw new WeightsFormatError(source, `tensor "${key}" of shape [${record.shape.join(', ')}] needs ${numel} values but has ${record.values.length}`);
+    }
+    matches.push({ key, variable, record, layout, isVariance: target.weight === 'moving_variance' });
   }
   for (const name of weights.keys()) if (!filled.has(name)) result.missingKeys.push(stateDictKeys.get(name) ?? name);
   const clean = result.missingKeys.length + result.unexpectedKeys.length + result.mismatchedKeys.length === 0;
-  if (strict && !clean) throw new StateDictMismatchError(result, options.source ?? 'checkpoint');
-  for (const [variable, data] of assignments) {
+  if (strict && !clean) throw new StateDictMismatchError(result, source);
+  const assignments: [tfl.LayerVariable, Float32Array][] = [];
+  for (const { key, variable, record, layout, isVariance } of matches) {
+    if (options.checkValues ?? true) {
+      const problem = valuesProblem(record.values, isVariance);
+      if (problem !== undefined) throw new WeightsValueError(source, key, `${problem}; pass checkValues: false to load it anyway`);
+    }
+    const values = record.values instanceof Float32Array ? record.values : Float32Array.from(record.values);
+    assignments.push([variable, toTfjsLayout(values, record.shape, layout)]);
+  }
+  for (const [variable, values] of assignments) {
     tf.tidy(() => {
-      variable.write(tf.tensor(data.values, data.shape, 'float32'));
+      variable.write(tf.tensor(values, variable.shape as number[], 'float32'));
     });
   }
   return result;
