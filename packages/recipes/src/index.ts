@@ -33,6 +33,7 @@ export { FinetuneError, buildModel, loadPretrained } from './train/build_model.j
 export { train, runPaths, type TrainOptions, type TrainResult } from './train/trainer.js';
 export { CheckpointError, loadCheckpoint, saveCheckpoint, type CheckpointContents, type TrainState } from './checkpoint/checkpoint.js';
 export { writeFileAtomic } from './checkpoint/atomic_write.js';
+export { removeOrphanedTempFiles, tempFileFor, type RemovedTempFile } from './checkpoint/temp_files.js';
 export { readCheckpointHeader, type CheckpointHeader } from './train/checkpoint_recipe.js';
 export { metricsCsv, metricsJsonl, type EpochMetrics, type PartialEpochMetrics } from './report/metrics.js';
 export { plotSvg } from './report/plot_svg.js';

@@ -5,6 +5,7 @@ import { useBackend } from '@resnext/backends';
 import { toStateDict, writeSafetensors } from '@resnext/pretrained';
 import { CheckpointError, loadCheckpoint, restoreWeights, saveCheckpoint, type TrainState } from '../checkpoint/checkpoint.js';
 import { writeFileAtomic } from '../checkpoint/atomic_write.js';
+import { removeOrphanedTempFiles } from '../checkpoint/temp_files.js';
 import type { RecipeConfig } from '../config/recipe_config.js';
 import { RecipeConfigError, validateRecipe, type RecipeOverrides } from '../config/resolve.js';
 import { applyResumeOverrides, scheduleSpansRun } from '../config/resume_overrides.js';
@@ -86,7 +87,8 @@ async function exists(file: string): Promise<boolean> {
  * `checkpointEverySteps` optimizer steps (with the metrics and plot of the epoch so far) and after
  * each epoch; `resume` continues from the last one and reaches the same weights and metrics an
  * uninterrupted run would (the loader's randomness is a function of (seed, epoch, step), the
- * schedule a function of the step). `signal` stops the run early, resumably.
+ * schedule a function of the step). `signal` stops the run early, resumably. Temporary files that
+ * a killed run left in the run directory are removed first (see `removeOrphanedTempFiles`).
  */
 export async function train(recipeIn: RecipeConfig, options: TrainOptions): Promise<TrainResult> {
   const paths = runPaths(options.out);
@@ -101,6 +103,11 @@ export async function train(recipeIn: RecipeConfig, options: TrainOptions): Prom
   validateRecipe(recipe);
   const sink = options.progress ?? process.stdout;
   const note = (text: string) => sink.write(`${sink.isTTY === true ? '\r\x1b[K' : ''}${text}\n`);
+  // A run killed while writing leaves its temporary file behind (a checkpoint's is hundreds of MB
+  // for ImageNet recipes); a live writer's (another run in this directory) stays.
+  for (const dir of [options.out, path.dirname(paths.checkpoint)]) {
+    for (const { file, bytes } of await removeOrphanedTempFiles(dir)) note(`removed ${file} (${(bytes / 1e6).toFixed(1)} MB), left by an interrupted write`);
+  }
   if (options.selectBackend !== false) {
     const info = await useBackend(recipe.backend.name, recipe.backend.threads === undefined ? {} : { threads: recipe.backend.threads });
     note(`backend ${info.name}${info.threads === undefined ? '' : `, ${info.threads} thread(s)`}`);
