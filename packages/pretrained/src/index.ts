@@ -1,4 +1,4 @@
-export { WeightsFormatError } from './errors.js';
+export { WeightsFormatError, WeightsValueError } from './errors.js';
 export { readSafetensors, type SafetensorsFile } from './formats/safetensors.js';
 export type { CheckpointDType, TensorMap, TensorRecord } from './formats/tensor_record.js';
 export { readPytorchCheckpoint } from './formats/pytorch_checkpoint.js';
@@ -8,7 +8,7 @@ export { WeightsRegistry, WeightsRegistryError, getWeights, listWeights, weights
 export type { Preprocessing, WeightsRecord, WeightsSource } from './registry/weights_record.js';
 export { IMAGENET_LABELS } from './labels/imagenet_labels.js';
 export { FASHION_MNIST_LABELS } from './labels/fashion_mnist_labels.js';
-export { StateDictMismatchError, loadStateDict, type LoadStateDictResult } from './mapping/load_state_dict.js';
+export { StateDictMismatchError, loadStateDict, type LoadStateDictOptions, type LoadStateDictResult } from './mapping/load_state_dict.js';
 export { exportTfjs, type ExportTfjsOptions, type ExportTfjsResult } from './export/export_tfjs.js';
 export { ImageDecodeError } from './preprocess/image_decode_error.js';
 export { sniffImageFormat, type ImageFormat } from './preprocess/image_format.js';

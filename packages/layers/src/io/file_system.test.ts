@@ -122,3 +122,17 @@ describe('fileSystem handler errors', () => {
     await expect(fileSystem(path).load!()).rejects.toThrow(/has no modelTopology or weightsManifest/);
   });
 });
+
+describe('fileSystem load refuses manifest paths outside the model folder', () => {
+  it.each(['../outside.bin', '/etc/hostname', 'sub/../../outside.bin'])('refuses %s before reading any file', async (weightsPath) => {
+    const model = smallModel(3);
+    await model.save(fileSystem(join(dir, 'inside')));
+    const modelJson = JSON.parse(await readFile(join(dir, 'inside', 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+    // The weights really are there outside the folder: only the check keeps them from being read.
+    await writeFile(join(dir, 'outside.bin'), await readFile(join(dir, 'inside', 'weights.bin')));
+    modelJson.weightsManifest[0]!.paths = [weightsPath];
+    await writeFile(join(dir, 'inside', 'model.json'), JSON.stringify(modelJson));
+    await expect(tfl.loadLayersModel(fileSystem(join(dir, 'inside')))).rejects.toThrow(`names the weights file ${JSON.stringify(weightsPath)}, outside its folder`);
+    model.dispose();
+  });
+});

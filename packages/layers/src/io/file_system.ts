@@ -37,6 +37,22 @@ function dirname(path: string): string {
   return i < 0 ? '.' : i === 0 ? '/' : path.slice(0, i);
 }
 
+/**
+ * Whether a weights-manifest path stays inside the model's folder: relative, without `..`
+ * segments, drive letters or NUL. A manifest from an untrusted model.json could otherwise name any
+ * file the process can read (`../../etc/passwd`, `/etc/hostname`).
+ */
+function staysInside(file: unknown): file is string {
+  return (
+    typeof file === 'string' &&
+    file !== '' &&
+    !/^[/\\]/.test(file) &&
+    !/^[a-z]:/i.test(file) &&
+    !file.includes('\0') &&
+    !file.split(/[/\\]/).includes('..')
+  );
+}
+
 /** A view of a Node Buffer's bytes as a standalone ArrayBuffer. */
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
@@ -73,6 +89,9 @@ function modelJsonOf(artifacts: tf.io.ModelArtifacts, weightsManifest: tf.io.Wei
  * An IOHandler reading and writing a model in the directory `path` (model.json + weights.bin),
  * or at `path` itself if it ends in `.json` (weights.bin next to it). Node only.
  *
+ * Weights files named by the manifest must lie inside the folder of model.json (relative paths
+ * without `..`); any other path is refused before a file is read.
+ *
  * Each file is replaced atomically; weights.bin is written before model.json, so a reader that
  * finds a new model.json also finds its weights.
  */
@@ -101,6 +120,9 @@ export function fileSystem(path: string): tf.io.IOHandler {
         const buffers: ArrayBuffer[] = [];
         for (const group of manifest) {
           specs.push(...group.weights);
+          for (const file of group.paths) {
+            if (!staysInside(file)) throw new Error(`file:// handler: ${jsonPath} names the weights file ${JSON.stringify(file)}, outside its folder`);
+          }
           for (const file of group.paths) buffers.push(toArrayBuffer(await fs.readFile(`${dir}/${file}`)));
         }
         return [specs, tf.io.CompositeArrayBuffer.join(buffers)];

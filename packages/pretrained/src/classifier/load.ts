@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { foldBatchNorm, registerFileSystemRouter } from '@resnext/layers';
+import { fileSystem, foldBatchNorm } from '@resnext/layers';
 import { createModel, getModelConfig, type ResNeXtConfig } from '@resnext/models';
 import { fetchWeights, fetchWeightsWithSource } from '../download/fetch_weights.js';
 import type { FetchWeightsOptions } from '../download/options.js';
 import { FASHION_MNIST_LABELS } from '../labels/fashion_mnist_labels.js';
 import { IMAGENET_LABELS } from '../labels/imagenet_labels.js';
+import { WeightsFormatError } from '../errors.js';
 import type { TensorMap } from '../formats/tensor_record.js';
-import { loadStateDict, type LoadStateDictResult } from '../mapping/load_state_dict.js';
+import { loadStateDict, type LoadStateDictOptions, type LoadStateDictResult } from '../mapping/load_state_dict.js';
 import { toStateDict } from '../mapping/to_state_dict.js';
 import { getWeights } from '../registry/weights_registry.js';
 import type { WeightsRecord } from '../registry/weights_record.js';
@@ -15,6 +16,7 @@ import { ResNeXtClassifier } from './classifier.js';
 import { customWeightsMeta, isRecordsOwnFile, type ClassifierMeta, type CustomWeightsInfo } from './classifier_meta.js';
 import { resolveLoadArguments } from './load_arguments.js';
 import { readCheckpoint, sniffCheckpointFormat } from './read_checkpoint.js';
+import { checkTfjsModelJson } from './tfjs_model_json.js';
 
 /** A checkpoint given directly: a file path (Node), an http(s) URL, or its bytes (.safetensors or .pth); or a tfjs model.json path/URL. */
 export type CheckpointSource = string | URL | Uint8Array;
@@ -44,22 +46,74 @@ export interface LoadOptions extends FetchWeightsOptions {
   foldBatchNorm?: boolean;
   /** Run one inference on load so the first real call is not slow. Default true. */
   warmup?: boolean;
+  /**
+   * Refuse weights with NaN or infinite values, or a negative BatchNorm running variance, with a
+   * `WeightsValueError` naming the file and the state-dict key (such a model classifies everything
+   * as NaN). Default true; `false` loads them as they are.
+   */
+  checkValues?: boolean;
 }
 
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
 const isTfjsModel = (s: CheckpointSource) => !(s instanceof Uint8Array) && /model\.json([?#].*)?$/i.test(s.toString());
 
+/** Node system errors (ENOENT, EACCES, …) carry a string `code`: I/O failures, not format errors. */
+const isSystemError = (err: unknown) => typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string';
+
+/**
+ * An IOHandler for a model.json URL whose manifest is checked (see {@link checkTfjsModelJson})
+ * before tf.io fetches any shard. `failed.io` records a network or HTTP failure, so that it is not
+ * reported as a format error.
+ */
+function checkedHttpHandler(url: string, failed: { io: boolean }): tf.io.IOHandler {
+  const fetchFunc = async (input: URL | RequestInfo, init?: RequestInit): Promise<Response> => {
+    // tf.io passes URLs as strings; a Request is taken by its URL.
+    const target = input instanceof Request ? input.url : input.toString();
+    let response: Response;
+    try {
+      response = await tf.env().platform.fetch(target, init);
+    } catch (err) {
+      failed.io = true;
+      throw err;
+    }
+    if (!response.ok) {
+      failed.io = true;
+      return response;
+    }
+    if (target !== url) return response;
+    const text = await response.text();
+    checkTfjsModelJson(text, url);
+    return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+  return tf.io.http(url, { fetchFunc });
+}
+
 /**
  * The weights of a tfjs layers model (model.json + shards, e.g. from `exportTfjs`) as a PyTorch
- * state dict, through tf.io: http(s) URLs, or file paths in Node.
+ * state dict, through tf.io: http(s) URLs, or file paths in Node. model.json is checked first
+ * (manifest paths inside its folder, sane shapes); a model.json tf.io cannot load (not a layers
+ * model, unknown layers, shards that disagree with the manifest) throws {@link WeightsFormatError}
+ * naming `source`, while network, HTTP and file-system failures keep their own errors.
  */
 async function stateDictFromTfjs(source: string): Promise<TensorMap> {
-  let url = source;
-  if (!isUrl(source)) {
-    registerFileSystemRouter();
-    url = source.startsWith('file://') ? source : `file://${source}`;
+  const failed = { io: false };
+  let handler: tf.io.IOHandler;
+  if (isUrl(source)) {
+    handler = checkedHttpHandler(source, failed);
+  } else {
+    const path = source.startsWith('file://') ? source.slice('file://'.length) : source;
+    const NODE_FS = 'node:fs/promises';
+    const fs = (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS)) as { readFile(path: string, encoding: 'utf8'): Promise<string> };
+    checkTfjsModelJson(await fs.readFile(path, 'utf8'), source);
+    handler = fileSystem(path);
   }
-  const loaded = await tfl.loadLayersModel(url);
+  let loaded: tfl.LayersModel;
+  try {
+    loaded = await tfl.loadLayersModel(handler);
+  } catch (err) {
+    if (failed.io || err instanceof WeightsFormatError || isSystemError(err)) throw err;
+    throw new WeightsFormatError(source, `not a loadable tfjs layers model: ${(err as Error).message}`);
+  }
   try {
     return toStateDict(loaded);
   } finally {
@@ -99,15 +153,17 @@ async function checkpointBytes(source: CheckpointSource, options: FetchWeightsOp
  * Loads a checkpoint (torchvision/timm .pth or .safetensors) into `model`, a network from
  * @resnext/models whose layer names are torchvision's. Strict by default: a checkpoint of another
  * architecture throws a `StateDictMismatchError` naming every missing, unexpected and mis-shaped
- * key, and the model is left untouched.
+ * key, and the model is left untouched. A malformed file throws `WeightsFormatError`; NaN or
+ * infinite values, or a negative BatchNorm running variance, throw `WeightsValueError` unless
+ * `checkValues: false`; the model is left untouched in both cases too.
  */
 export async function loadWeights(
   model: tfl.LayersModel,
   source: CheckpointSource,
-  options: FetchWeightsOptions & { strict?: boolean } = {},
+  options: FetchWeightsOptions & Pick<LoadStateDictOptions, 'strict' | 'checkValues'> = {},
 ): Promise<LoadStateDictResult> {
   const { tensors, name } = await readCheckpointSource(source, options);
-  return loadStateDict(model, tensors, { strict: options.strict ?? true, source: name });
+  return loadStateDict(model, tensors, { strict: options.strict ?? true, checkValues: options.checkValues ?? true, source: name });
 }
 
 function labelsOf(record: WeightsRecord, given: readonly string[] | undefined): readonly string[] {
@@ -175,7 +231,7 @@ export async function load(modelOrOptions?: string | LoadOptions, moreOptions?: 
 
   let model = createModel(config, { numClasses: record.classes.count, inputShape: [null, null, channels], name: record.id });
   try {
-    loadStateDict(model, tensors, { source: name });
+    loadStateDict(model, tensors, { source: name, checkValues: options.checkValues ?? true });
     if (options.foldBatchNorm ?? true) {
       const folded = foldBatchNorm(model);
       model.dispose();
