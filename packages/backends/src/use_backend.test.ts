@@ -81,10 +81,12 @@ describe('useBackend', () => {
       ['node-gpu', 'not-installed', '@tensorflow/tfjs-node-gpu'],
       ['node', 'not-installed', '@tensorflow/tfjs-node'],
     ]);
-    expect(info.reason).toBe(
+    // What it chose and why: the order, what it skipped, the threads, and whether the FMA kernels run.
+    const fma = info.relaxedSimd ? 'FMA kernels on (relaxed SIMD)' : `FMA kernels off: Node ${process.versions.node} has relaxed SIMD only behind a V8 flag;`;
+    expect(info.reason.startsWith(
       'auto: wasm is the first available in node-gpu > node > wasm > cpu; skipped node-gpu ' +
-        '(@tensorflow/tfjs-node-gpu not installed), node (@tensorflow/tfjs-node not installed)',
-    );
+        `(@tensorflow/tfjs-node-gpu not installed), node (@tensorflow/tfjs-node not installed) (${cores} thread(s), one per core; ${fma}`,
+    ), info.reason).toBe(true);
   });
 
   it("'auto' falls through to cpu when wasm is missing too", async () => {

@@ -39,3 +39,16 @@ export function enableRelaxedSimdInNode(): boolean {
   v8?.setFlagsFromString('--experimental-wasm-relaxed-simd');
   return relaxedSimdSupported();
 }
+
+/** The environment variable that opts a Node process into relaxed SIMD, as `relaxedSimd: true` does. */
+export const RELAXED_SIMD_ENV = 'RESNEXT_RELAXED_SIMD';
+
+/**
+ * Node only: whether `RESNEXT_RELAXED_SIMD` asks for relaxed SIMD (`1` or `true`). It lets a user
+ * opt in without touching code (`RESNEXT_RELAXED_SIMD=1 npx resnext classify …`).
+ */
+export function relaxedSimdRequestedByEnv(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const value = env?.[RELAXED_SIMD_ENV]?.trim().toLowerCase();
+  return value === '1' || value === 'true';
+}
