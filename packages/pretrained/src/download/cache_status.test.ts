@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getWeights } from '../registry/weights_registry.js';
 import { startLoopbackServer } from '../testing/loopback_server.js';
+import { safetensorsBody } from '../testing/weights_bodies.js';
 import { SIDECAR } from './cache_layout.js';
 import { weightsCacheDir, weightsCacheStatus } from './cache_status.js';
 import { fetchWeightsToPath } from './fetch_weights.js';
@@ -40,7 +41,7 @@ describe('weightsCacheDir', () => {
 
 describe('weightsCacheStatus', () => {
   it('reports the path fetchWeightsToPath caches to, missing before and cached after', async () => {
-    const bytes = new Uint8Array(1000).map((_, i) => i % 251);
+    const bytes = safetensorsBody(1000, 1);
     server.serve('/models/w.safetensors', bytes);
     const spec = { url: server.url('/models/w.safetensors'), bytes: bytes.length };
     const cacheDir = path.join(dir, 'fetched');

@@ -4,7 +4,7 @@
  */
 import { CacheError, type CacheProblem } from './errors.js';
 import { InFlight } from './in_flight.js';
-import { nodeBuiltins } from './node_builtins.js';
+import { nodeBuiltins, type NodeBuiltins } from './node_builtins.js';
 import { cacheFilePath, homeCacheDir, lookupCached, readCachedBytes } from './node_cache.js';
 import { downloadToCache } from './node_download.js';
 import type { StoreSettings, WeightsStore } from './store.js';
@@ -23,20 +23,34 @@ const PROBLEMS: Readonly<Record<string, CacheProblem>> = {
   EDQUOT: 'full',
 };
 
-/** A file system error that says the cache directory is unusable, as a {@link CacheError} naming the path; other errors as they are. */
-function asCacheError(error: unknown, fallbackPath: string): unknown {
+/** The first ancestor of `file` (or itself) that exists and is not a directory: what is in the way. */
+async function fileInTheWay(node: NodeBuiltins, file: string): Promise<string | undefined> {
+  for (let at = file; ; at = node.path.dirname(at)) {
+    const isFile = await node.fsp.stat(at).then((s) => !s.isDirectory(), () => undefined);
+    if (isFile === true) return at;
+    if (node.path.dirname(at) === at) return undefined;
+  }
+}
+
+/**
+ * A file system error that says the cache directory is unusable, as a {@link CacheError} naming
+ * the path (for `ENOTDIR`, the file in the way); other errors as they are.
+ */
+async function asCacheError(node: NodeBuiltins, error: unknown, fallbackPath: string): Promise<unknown> {
   if (error instanceof CacheError) return error;
   const { code, path } = (error ?? {}) as { code?: unknown; path?: unknown };
   const problem = typeof code === 'string' ? PROBLEMS[code] : undefined;
   if (problem === undefined) return error;
-  return new CacheError({ path: typeof path === 'string' ? path : fallbackPath, problem, code: code as string, cause: error });
+  let refused = typeof path === 'string' ? path : fallbackPath;
+  if (problem === 'not-a-directory') refused = (await fileInTheWay(node, refused)) ?? refused;
+  return new CacheError({ path: refused, problem, code: code as string, cause: error });
 }
 
-async function cacheCall<T>(fallbackPath: string, call: () => Promise<T>): Promise<T> {
+async function cacheCall<T>(node: NodeBuiltins, fallbackPath: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw asCacheError(error, fallbackPath);
+    throw await asCacheError(node, error, fallbackPath);
   }
 }
 
@@ -47,17 +61,17 @@ export async function createDiskStore(cacheDir: string | undefined, settings: St
   return {
     async lookup(url, spec) {
       const file = cacheFilePath(node, dir, url);
-      const found = await cacheCall(file, () => lookupCached(node, file, url, spec, settings.warn));
+      const found = await cacheCall(node, file, () => lookupCached(node, file, url, spec, settings.warn));
       if (found.kind === 'hit') return { kind: 'hit', value: found.path };
       return found.kind === 'missing' ? { kind: 'missing', where: found.path } : found;
     },
     async download(url, fetchUrl, spec, participant) {
       const file = cacheFilePath(node, dir, url);
       const found = await downloads.run(file, participant, (signal, emit) =>
-        cacheCall(file, () => downloadToCache(node, { url, fetchUrl, spec, file, signal, emit, ...settings })),
+        cacheCall(node, file, () => downloadToCache(node, { url, fetchUrl, spec, file, signal, emit, ...settings })),
       );
       return { value: file, fromCache: found };
     },
-    bytesOf: (file) => cacheCall(file, () => readCachedBytes(node, file)),
+    bytesOf: (file) => cacheCall(node, file, () => readCachedBytes(node, file)),
   };
 }

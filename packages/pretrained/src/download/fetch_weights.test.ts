@@ -158,12 +158,16 @@ describe('sources, mirrors and offline mode', () => {
     const body = bytesOf(2000, 10);
     server.serve(good, body);
     const record = { id: 'x.y', sources: [{ url: server.url(freshPath()), format: 'pth' }, { url: server.url(good), format: 'safetensors' }] };
-    const found = await fetchWeightsWithSource(record, { cacheDir: dir });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): number => warnings.push(w);
+    const found = await fetchWeightsWithSource(record, { cacheDir: dir, onWarning });
     expect(found.source).toBe(record.sources[1]);
     expect(sha256(found.bytes)).toBe(sha256(body));
+    // The fallback is said, through onWarning, with the failure and the next source.
+    expect(warnings.map((w) => w.message)).toEqual([`${record.sources[0]!.url}: HTTP 404 Not Found; trying the next source, ${server.url(good)}`]);
 
     const bad = { sources: [{ url: server.url(freshPath()) }, { url: server.url(freshPath()) }] };
-    const error = await fetchWeights(bad, { cacheDir: dir }).catch((e: unknown) => e);
+    const error = await fetchWeights(bad, { cacheDir: dir, onWarning }).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'DownloadError', reason: 'all-sources-failed' });
     expect((error as DownloadError).attempts.map((e) => (e as DownloadError).status)).toEqual([404, 404]);
     for (const s of bad.sources) expect((error as Error).message).toContain(s.url);
@@ -173,7 +177,7 @@ describe('sources, mirrors and offline mode', () => {
     const record = getWeights('resnext50_32x4d.tv2_in1k');
     const body = bytesOf(6000, 20);
     server.serve('/hub/huggingface.co/timm/resnext50_32x4d.tv2_in1k/resolve/main/model.safetensors', body);
-    const found = await fetchWeightsWithSource(record, { cacheDir: dir, mirror: server.url('/hub') });
+    const found = await fetchWeightsWithSource(record, { cacheDir: dir, mirror: server.url('/hub'), onWarning: () => undefined });
     const format: 'pth' | 'safetensors' | 'tfjs' = found.source.format;
     expect(format).toBe('safetensors');
     expect(server.count('/hub/download.pytorch.org/models/resnext50_32x4d-1a0047aa.pth')).toBe(1);

@@ -1,12 +1,12 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it, vi } from 'vitest';
+import { runChild, transpileDownloadLayer } from '../testing/download_child.js';
 import { startLoopbackServer } from '../testing/loopback_server.js';
+import { safetensorsBody } from '../testing/weights_bodies.js';
 import { acquireFileLock } from './file_lock.js';
 import { fetchWeights } from './fetch_weights.js';
 import { nodeBuiltins } from './node_builtins.js';
@@ -16,7 +16,7 @@ const node = await nodeBuiltins();
 const hostDir = `127.0.0.1%3A${new URL(server.origin).port}`;
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const exists = (file: string): Promise<boolean> => fs.stat(file).then(() => true, () => false);
-const body = new Uint8Array(150_000).map((_, i) => (i * 7919) % 251);
+const body = safetensorsBody(150_000, 1);
 
 let dir: string;
 let route = 0;
@@ -107,45 +107,29 @@ describe('fetchWeights and the lock file', () => {
 });
 
 describe('two processes', () => {
-  // The download layer, transpiled to plain JS so a child `node` can import it.
   let moduleDir: string;
   beforeAll(async () => {
-    moduleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'resnext-lock-js-'));
-    const here = path.dirname(fileURLToPath(import.meta.url));
-    for (const name of await fs.readdir(here)) {
-      if (!name.endsWith('.ts') || name.endsWith('.test.ts')) continue;
-      const source = await fs.readFile(path.join(here, name), 'utf8');
-      const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true } });
-      await fs.writeFile(path.join(moduleDir, name.replace(/\.ts$/, '.js')), outputText);
-    }
-    await fs.writeFile(path.join(moduleDir, 'package.json'), '{"type":"module"}');
+    moduleDir = await transpileDownloadLayer();
     await fs.writeFile(
       path.join(moduleDir, 'child.js'),
-      `import { fetchWeights } from './fetch_weights.js';
-const [url, cacheDir, sha256] = process.argv.slice(2);
+      `import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fetchWeightsToPath } from './fetch_weights.js';
+const [url, cacheDir, lockStaleMs] = process.argv.slice(2);
 process.stdout.write('ready\\n');
-const bytes = await fetchWeights({ url, sha256 }, { cacheDir });
-process.stdout.write(JSON.stringify({ bytes: bytes.byteLength }) + '\\n');`,
+const found = await fetchWeightsToPath({ url }, { cacheDir, lockStaleMs: Number(lockStaleMs), timeoutMs: 60_000, onWarning: (w) => process.stderr.write(w.message + '\\n') });
+// What the returned path holds once this process is done: it must stay the verified file.
+const bytes = readFileSync(found.path);
+process.stdout.write(JSON.stringify({ path: found.path, fromCache: found.fromCache, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') }) + '\\n');`,
     );
   });
   afterAll(async () => {
     await fs.rm(moduleDir, { recursive: true, force: true });
   });
 
-  function child(url: string): { ready: Promise<void>; done: Promise<{ code: number | null; out: string; err: string }> } {
-    const proc = spawn(process.execPath, [path.join(moduleDir, 'child.js'), url, dir, sha256(body)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let markReady!: () => void;
-    const ready = new Promise<void>((resolve) => (markReady = resolve));
-    proc.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('ready')) markReady();
-    });
-    proc.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) => proc.on('close', (code) => resolve({ code, out, err })));
-    return { ready, done };
-  }
+  const child = (url: string, lockStaleMs = 30_000) => runChild(moduleDir, 'child.js', [url, dir, String(lockStaleMs)]);
+  const result = (out: string): { path: string; fromCache: boolean; bytes: number; sha256: string } =>
+    JSON.parse(out.trim().split('\n').at(-1)!) as { path: string; fromCache: boolean; bytes: number; sha256: string };
 
   it('downloads once when two processes fetch the same file at the same time', async () => {
     const p = freshPath();
@@ -156,17 +140,47 @@ process.stdout.write(JSON.stringify({ bytes: bytes.byteLength }) + '\\n');`,
     await vi.waitFor(() => expect(server.count(p)).toBe(1), { timeout: 20_000 });
     expect(await exists(`${entry(p)}.lock`)).toBe(true);
     const b = child(server.url(p));
-    await b.ready;
+    await b.said('ready');
     await new Promise((r) => setTimeout(r, 300)); // let B reach the lock
     expect(server.count(p)).toBe(1);
     resume();
     const [ra, rb] = await Promise.all([a.done, b.done]);
     expect(ra).toMatchObject({ code: 0, err: '' });
     expect(rb).toMatchObject({ code: 0, err: '' });
-    expect(ra.out).toContain('"bytes":150000');
-    expect(rb.out).toContain('"bytes":150000');
+    expect(result(ra.out)).toMatchObject({ fromCache: false, bytes: 150_000, sha256: sha256(body) });
+    expect(result(rb.out)).toMatchObject({ fromCache: true, bytes: 150_000, sha256: sha256(body) });
     expect(server.count(p)).toBe(1);
     expect((await fs.readdir(path.dirname(entry(p)))).sort()).toEqual(['weights.bin', 'weights.bin.sha256']);
     expect(sha256(await fs.readFile(entry(p)))).toBe(sha256(body));
+  }, 30_000);
+
+  it('a holder paused past lockStaleMs loses the lock and never writes into the entry another process committed', async () => {
+    const p = freshPath();
+    const staleMs = 400;
+    let resume!: () => void;
+    // A's download stalls after 60,000 bytes; the ETag makes its partial file resumable by another process.
+    server.serve(p, body, { etag: '"paused"', misbehave: [{ stallAfter: 60_000, resume: new Promise<void>((r) => (resume = r)) }] });
+    const a = child(server.url(p), staleMs);
+    await vi.waitFor(() => expect(server.count(p)).toBe(1), { timeout: 20_000 });
+    await new Promise((r) => setTimeout(r, 200)); // A writes what it received
+    a.process.kill('SIGSTOP'); // a laptop suspended mid-download
+    try {
+      await new Promise((r) => setTimeout(r, staleMs * 2));
+      const b = child(server.url(p), staleMs);
+      const rb = await b.done;
+      expect(rb).toMatchObject({ code: 0, err: '' });
+      expect(result(rb.out)).toMatchObject({ path: entry(p), fromCache: false, bytes: 150_000, sha256: sha256(body) });
+    } finally {
+      a.process.kill('SIGCONT');
+    }
+    resume(); // A receives the rest of its body, then finds its lock gone
+    const ra = await a.done;
+    expect(ra).toMatchObject({ code: 0, err: '' });
+    expect(result(ra.out)).toMatchObject({ path: entry(p), fromCache: true, bytes: 150_000, sha256: sha256(body) });
+    const committed = await fs.readFile(entry(p));
+    expect(committed.byteLength).toBe(150_000);
+    expect(sha256(committed)).toBe(sha256(body));
+    expect((await fs.readFile(`${entry(p)}.sha256`, 'utf8')).split(' ')[0]).toBe(sha256(body));
+    expect((await fs.readdir(path.dirname(entry(p)))).sort()).toEqual(['weights.bin', 'weights.bin.sha256']);
   }, 30_000);
 });

@@ -124,6 +124,10 @@ class Download {
     this.control = { fetch: job.fetch, timeoutMs: job.timeoutMs, signal: job.signal, file: this.keptPartial, deadline: job.deadline };
   }
 
+  async assertHeld(): Promise<void> {
+    if (!(await this.lock.held())) throw new LockLostError(`lost the lock on ${this.job.file} while downloading it`);
+  }
+
   async discardPartial(): Promise<void> {
     await this.partialFile.discard();
   }
@@ -236,20 +240,25 @@ class Download {
    */
   async commit(size: number, digest: string): Promise<void> {
     const { spec, fetchUrl: url } = this.job;
+    // Another process broke the lock while this one was paused: the entry is now its business
+    // (and it may have removed this download's file as abandoned).
+    await this.assertHeld();
     const mismatch = findMismatch({ size, sha256: digest }, spec);
     if (mismatch !== undefined) {
       await this.discardPartial();
       throw new IntegrityError({ url, file: this.keptPartial, ...mismatch, origin: 'download' });
     }
     if (!hasDigest(spec)) {
-      const problem = await fileStructureProblem(this.node, this.partial);
+      const problem = await fileStructureProblem(this.node, this.partial).catch(async (error: unknown) => {
+        if (errorCode(error) === 'ENOENT') await this.assertHeld();
+        throw error;
+      });
       if (problem !== undefined) {
         await this.discardPartial();
         throw new IntegrityError({ url, file: this.keptPartial, check: 'structure', expected: EXPECTED_STRUCTURE, actual: problem, origin: 'download' });
       }
     }
-    // Another process broke the lock while this one was paused: the entry is now its business.
-    if (!(await this.lock.held())) throw new LockLostError(`lost the lock on ${this.job.file} while downloading it`);
+    await this.assertHeld();
     // The pin first: whoever sees the entry then also sees its digest.
     await writePinnedDigest(this.node, this.job.file, digest);
     await this.node.fsp.rename(this.partial, this.job.file);
@@ -275,7 +284,7 @@ class Download {
    * the lock; else it is dropped).
    */
   async run(): Promise<void> {
-    if (!(await this.lock.held())) throw new LockLostError(`lost the lock on ${this.job.file} before downloading it`);
+    await this.assertHeld();
     await this.partialFile.claim();
     try {
       await this.download();

@@ -23,13 +23,13 @@ const u64 = (bytes: Uint8Array, at: number): number => Number(new DataView(bytes
 const isZip = (head: Uint8Array): boolean => head.byteLength >= 4 && u32(head, 0) === 0x04034b50;
 
 /** The first bytes, quoted as text when they are printable (an HTML page shows itself), else in hex. */
-function describeStart(head: Uint8Array): string {
-  const start = head.subarray(0, 16);
+function describeStart(head: Uint8Array, size: number): string {
+  const start = head.subarray(0, 32);
   const printable = start.every((b) => b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f));
   if (printable) {
     const text = new TextDecoder().decode(start).replace(/\s+/g, ' ');
     const html = /^\s*</.test(text) ? 'an HTML/XML page' : 'text';
-    return `${html} starting "${text}…"`;
+    return `${html} starting "${text}${size > start.byteLength ? '…' : ''}"`;
   }
   return `bytes starting ${Array.from(start, (b) => b.toString(16).padStart(2, '0')).join(' ')}`;
 }
@@ -93,10 +93,10 @@ async function zipProblem(size: number, read: ReadAt): Promise<string | undefine
  * 64 KiB at most (zip).
  */
 export async function structureProblem(size: number, read: ReadAt): Promise<string | undefined> {
-  const head = await read(0, Math.min(size, 16));
+  const head = await read(0, Math.min(size, 32));
   if (isZip(head)) return zipProblem(size, read);
   if (size > 8 && head[8] === 0x7b) return safetensorsProblem(size, head, read);
-  return size === 0 ? 'an empty file' : `${describeStart(head)} (${size} bytes)`;
+  return size === 0 ? 'an empty file' : `${describeStart(head, size)} (${size} bytes)`;
 }
 
 /** {@link structureProblem} of bytes in memory. */

@@ -1,8 +1,10 @@
 /**
  * A small HTTP server on 127.0.0.1 (ephemeral port) for download tests: serves given bytes,
- * honours Range requests (206, 416) and If-Range, and can misbehave on demand (HTTP errors, a
- * connection cut after N bytes, a stall). It records every request and closes itself after the
- * test file (call {@link startLoopbackServer} at the top level of a test file).
+ * honours Range requests (206, 416) and If-Range, and can misbehave on demand as hostile or broken
+ * servers do (HTTP errors, a connection cut after N bytes, a stall, a wrong Content-Length, a wrong
+ * or short 206, a slow but steady body, an HTML page, an endless body, redirects). It records every
+ * request and closes itself after the test file (call {@link startLoopbackServer} at the top level
+ * of a test file).
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +21,25 @@ export type Misbehaviour =
    */
   | { cutAfter: number; when?: Promise<void> }
   /** Send this many body bytes, then wait: until `resume` resolves (then finish normally), or for ever. */
-  | { stallAfter: number; resume?: Promise<void> };
+  | { stallAfter: number; resume?: Promise<void> }
+  /** Announce this Content-Length, send the whole body, then close the connection. */
+  | { contentLength: number }
+  /**
+   * Answer 206 with `Content-Range: bytes start-end/total` and bytes start..end (inclusive) of the
+   * body, whatever range was asked for: a wrong 206 (`start` not the one asked for) or a short one
+   * (`end` before `total - 1`).
+   */
+  | { partial: { start: number; end: number; total: number } }
+  /** Send the body `chunkBytes` at a time, one chunk every `everyMs`: slow but steady. */
+  | { slow: { chunkBytes: number; everyMs: number } }
+  /** Answer 200 with an HTML page (a captive portal, a login page), whatever was asked for. */
+  | { html: string }
+  /** Answer 200 without a Content-Length and send bytes until the client goes away. */
+  | { endless: true }
+  /** Answer 200 chunked (no Content-Length) with only the first `bytes` bytes of the body: a truncated body that ends cleanly. */
+  | { chunkedPrefix: number }
+  /** Answer 302 to this path (on this server). */
+  | { redirectTo: string };
 
 /** How a path is served. */
 export interface RouteOptions {
@@ -31,6 +51,8 @@ export interface RouteOptions {
   etag?: string;
   /** Size of the body writes. Default 16 KiB. */
   chunkBytes?: number;
+  /** Answer every request of this path (after the `misbehave` list) with a 302 to this path: a redirect loop when it is the path itself. */
+  redirectTo?: string;
 }
 
 /** What the server saw of a request. */
@@ -78,12 +100,49 @@ function parseRange(header: string | undefined, size: number): [number, number] 
   return [start, end];
 }
 
-async function answer(route: Route, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-  const misbehaviour = route.pending.shift();
-  if (misbehaviour !== undefined && 'status' in misbehaviour) {
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Answers with a misbehaviour that replaces the normal answer entirely; false for those that only alter it. */
+async function answerOddly(route: Route, misbehaviour: Misbehaviour, response: http.ServerResponse): Promise<boolean> {
+  const { body } = route;
+  const octets = { 'content-type': 'application/octet-stream' };
+  if ('status' in misbehaviour) {
     response.writeHead(misbehaviour.status, { 'content-type': 'text/plain' }).end(`status ${misbehaviour.status}`);
-    return;
-  }
+  } else if ('redirectTo' in misbehaviour) {
+    response.writeHead(302, { location: misbehaviour.redirectTo }).end();
+  } else if ('html' in misbehaviour) {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(misbehaviour.html)) }).end(misbehaviour.html);
+  } else if ('contentLength' in misbehaviour) {
+    response.writeHead(200, { ...octets, 'content-length': String(misbehaviour.contentLength) });
+    response.flushHeaders();
+    response.socket?.write(body); // past Node's own length bookkeeping, as a broken server would
+    response.socket?.end();
+  } else if ('partial' in misbehaviour) {
+    const { start, end, total } = misbehaviour.partial;
+    response.writeHead(206, { ...octets, 'content-range': `bytes ${start}-${end}/${total}`, 'content-length': String(end - start + 1) });
+    response.end(body.subarray(start, end + 1));
+  } else if ('slow' in misbehaviour) {
+    const { chunkBytes, everyMs } = misbehaviour.slow;
+    response.writeHead(200, { ...octets, 'content-length': String(body.byteLength) });
+    for (let at = 0; at < body.byteLength; at += chunkBytes) {
+      if (!(await write(response, body.subarray(at, at + chunkBytes)))) return true;
+      await sleep(everyMs);
+    }
+    response.end();
+  } else if ('endless' in misbehaviour) {
+    response.writeHead(200, octets);
+    const chunk = new Uint8Array(64 * 1024).fill(0x41);
+    while (await write(response, chunk)) await sleep(0);
+  } else if ('chunkedPrefix' in misbehaviour) {
+    response.writeHead(200, { ...octets, 'transfer-encoding': 'chunked' });
+    response.end(body.subarray(0, misbehaviour.chunkedPrefix));
+  } else return false;
+  return true;
+}
+
+async function answer(route: Route, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  const misbehaviour = route.pending.shift() ?? (route.options.redirectTo === undefined ? undefined : { redirectTo: route.options.redirectTo });
+  if (misbehaviour !== undefined && (await answerOddly(route, misbehaviour, response))) return;
   const { body, options } = route;
   const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'accept-ranges': 'bytes' };
   if (options.etag !== undefined) headers.etag = options.etag;
@@ -102,27 +161,29 @@ async function answer(route: Route, request: http.IncomingMessage, response: htt
   headers['content-length'] = String(end - start + 1);
   response.writeHead(range === undefined ? 200 : 206, headers);
 
-  const limit = misbehaviour === undefined ? Infinity : 'cutAfter' in misbehaviour ? misbehaviour.cutAfter : misbehaviour.stallAfter;
+  const cut = misbehaviour !== undefined && 'cutAfter' in misbehaviour ? misbehaviour : undefined;
+  const stall = misbehaviour !== undefined && 'stallAfter' in misbehaviour ? misbehaviour : undefined;
+  const limit = cut?.cutAfter ?? stall?.stallAfter ?? Infinity;
   const chunkBytes = options.chunkBytes ?? 16 * 1024;
   let at = start;
   let sent = 0;
   while (at <= end) {
-    if (sent >= limit && misbehaviour !== undefined) {
-      if ('cutAfter' in misbehaviour) {
-        await misbehaviour.when;
+    if (sent >= limit) {
+      if (cut !== undefined) {
+        await cut.when;
         response.socket?.destroy();
         return;
       }
-      if (misbehaviour.resume === undefined) return; // stalled for good: closed by close()
-      await misbehaviour.resume;
+      if (stall?.resume === undefined) return; // stalled for good: closed by close()
+      await stall.resume;
     }
     const n = Math.min(chunkBytes, end + 1 - at, sent < limit ? limit - sent : Infinity);
     if (!(await write(response, body.subarray(at, at + n)))) return;
     at += n;
     sent += n;
   }
-  if (misbehaviour !== undefined && 'cutAfter' in misbehaviour && sent >= limit) {
-    await misbehaviour.when;
+  if (cut !== undefined && sent >= limit) {
+    await cut.when;
     response.socket?.destroy();
   } else response.end();
 }
