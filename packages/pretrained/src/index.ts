@@ -26,7 +26,7 @@ export type { ClassifierMeta, CustomWeightsInfo } from './classifier/classifier_
 export { load, loadWeights, type CheckpointSource, type LoadOptions } from './classifier/load.js';
 export { readCheckpoint, sniffCheckpointFormat, type CheckpointFormat } from './classifier/read_checkpoint.js';
 export { fetchWeights, fetchWeightsToPath, fetchWeightsWithSource, type CachedWeightsFile, type FetchedWeights } from './download/fetch_weights.js';
-export { DownloadError, IntegrityError, OfflineError, type DownloadFailure, type IntegrityCheck } from './download/errors.js';
+export { CacheError, DownloadError, IntegrityError, OfflineError, type CacheProblem, type DownloadFailure, type IntegrityCheck } from './download/errors.js';
 export { weightsCacheDir, weightsCacheStatus, type CachedSourceStatus, type WeightsCacheStatus } from './download/cache_status.js';
 export type { DownloadProgress, FetchLike, FetchWeightsOptions, Mirror, WeightsCache, WeightsFileSpec, WeightsTarget } from './download/options.js';
 export { toStateDict } from './mapping/to_state_dict.js';
