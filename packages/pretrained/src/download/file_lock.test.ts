@@ -157,30 +157,39 @@ process.stdout.write(JSON.stringify({ path: found.path, fromCache: found.fromCac
   it('a holder paused past lockStaleMs loses the lock and never writes into the entry another process committed', async () => {
     const p = freshPath();
     const staleMs = 400;
-    let resume!: () => void;
-    // A's download stalls after 60,000 bytes; the ETag makes its partial file resumable by another process.
-    server.serve(p, body, { etag: '"paused"', misbehave: [{ stallAfter: 60_000, resume: new Promise<void>((r) => (resume = r)) }] });
+    const gate = (): { promise: Promise<void>; open: () => void } => {
+      let open!: () => void;
+      return { promise: new Promise<void>((r) => (open = r)), open };
+    };
+    const [gateA, gateB] = [gate(), gate()];
+    // A stalls after 60,000 bytes and B after 30,000; the ETag makes a partial file resumable by another process.
+    server.serve(p, body, { etag: '"paused"', misbehave: [{ stallAfter: 60_000, resume: gateA.promise }, { stallAfter: 30_000, resume: gateB.promise }] });
     const a = child(server.url(p), staleMs);
     await vi.waitFor(() => expect(server.count(p)).toBe(1), { timeout: 20_000 });
     await new Promise((r) => setTimeout(r, 200)); // A writes what it received
     a.process.kill('SIGSTOP'); // a laptop suspended mid-download
+    let b: ReturnType<typeof child>;
     try {
       await new Promise((r) => setTimeout(r, staleMs * 2));
-      const b = child(server.url(p), staleMs);
-      const rb = await b.done;
-      expect(rb).toMatchObject({ code: 0, err: '' });
-      expect(result(rb.out)).toMatchObject({ path: entry(p), fromCache: false, bytes: 150_000, sha256: sha256(body) });
+      b = child(server.url(p), staleMs); // breaks A's lock, then stalls mid-body itself
+      await vi.waitFor(() => expect(server.count(p)).toBe(2), { timeout: 20_000 });
+      await new Promise((r) => setTimeout(r, 200));
     } finally {
       a.process.kill('SIGCONT');
     }
-    resume(); // A receives the rest of its body, then finds its lock gone
-    const ra = await a.done;
-    expect(ra).toMatchObject({ code: 0, err: '' });
-    expect(result(ra.out)).toMatchObject({ path: entry(p), fromCache: true, bytes: 150_000, sha256: sha256(body) });
+    gateA.open(); // A receives the rest of its body while B is still downloading
+    await new Promise((r) => setTimeout(r, 800));
+    gateB.open();
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    // The entry (as B returned it) is whole, its pin matches, and A ends with that same entry.
     const committed = await fs.readFile(entry(p));
     expect(committed.byteLength).toBe(150_000);
     expect(sha256(committed)).toBe(sha256(body));
     expect((await fs.readFile(`${entry(p)}.sha256`, 'utf8')).split(' ')[0]).toBe(sha256(body));
+    expect(rb).toMatchObject({ code: 0, err: '' });
+    expect(result(rb.out)).toMatchObject({ path: entry(p), fromCache: false, bytes: 150_000, sha256: sha256(body) });
+    expect(ra).toMatchObject({ code: 0, err: '' });
+    expect(result(ra.out)).toMatchObject({ path: entry(p), fromCache: true, bytes: 150_000, sha256: sha256(body) });
     expect((await fs.readdir(path.dirname(entry(p)))).sort()).toEqual(['weights.bin', 'weights.bin.sha256']);
   }, 30_000);
 });
