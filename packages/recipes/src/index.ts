@@ -11,6 +11,7 @@ export { patternImage, writeCifarBinary, writeImageFolder } from './data/generat
 // Engine: recipes, trainer, optimizers, schedules, checkpoints, reporting.
 export type { AdamWSpec, DatasetSpec, FinetuneSpec, ModelSpec, OptimizerSpec, RecipeConfig, ScheduleSpec, SgdSpec } from './config/recipe_config.js';
 export { RecipeConfigError, resolveRecipe, validateRecipe, type RecipeOverrides } from './config/resolve.js';
+export { RECIPE_LIMITS } from './config/recipe_limits.js';
 export { RecipeFileError, type RecipeFileLocation } from './config/recipe_file_error.js';
 export { loadRecipeFile } from './config/recipe_file.js';
 export { applyResumeOverrides, scheduleSpansRun, type ResumeOverrideOptions, type ResumePosition } from './config/resume_overrides.js';

@@ -1,5 +1,6 @@
 import type { RecipeConfig } from './recipe_config.js';
 import { RecipeConfigError } from './recipe_config_error.js';
+import { recipeLimitProblem } from './recipe_limits.js';
 import { checkRecipeShape } from './recipe_shape.js';
 
 export { RecipeConfigError };
@@ -52,8 +53,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
 
 /**
- * Throws {@link RecipeConfigError} naming the first field that is missing, has the wrong type
- * or is out of range.
+ * Throws {@link RecipeConfigError} naming the first field that is missing, has the wrong type,
+ * is out of range or beyond `RECIPE_LIMITS`.
  */
 export function validateRecipe(r: RecipeConfig): void {
   try {
@@ -79,4 +80,6 @@ export function validateRecipe(r: RecipeConfig): void {
   if (r.finetune !== null && !(r.finetune.freezeBackboneEpochs >= 0)) fail('finetune.freezeBackboneEpochs', r.finetune.freezeBackboneEpochs, '≥ 0');
   const w = r.schedule.warmupEpochs ?? 0;
   if (!(w >= 0)) fail('schedule.warmupEpochs', w, '≥ 0');
+  const beyond = recipeLimitProblem(r);
+  if (beyond !== undefined) fail(...beyond);
 }

@@ -25,16 +25,26 @@ export async function readCheckpointHeader(file: string): Promise<CheckpointHead
   try {
     const head = Buffer.alloc(8);
     const { bytesRead } = await handle.read(head, 0, 8, 0);
-    const length = bytesRead === 8 ? Number(head.readBigUInt64LE(0)) : -1;
+    // A BigInt until checked against the file: a hostile length need not fit a double exactly.
+    const declared = bytesRead === 8 ? head.readBigUInt64LE(0) : -1n;
     const { size } = await handle.stat();
-    if (length < 2 || length > size - 8) throw new CheckpointError(`${file} is not a safetensors file (header length ${length}, file ${size} bytes).`);
+    if (declared < 2n || declared > BigInt(size - 8)) throw new CheckpointError(`${file} is not a safetensors file (header length ${declared}, file ${size} bytes).`);
+    const length = Number(declared);
     const header = Buffer.alloc(length);
     await handle.read(header, 0, length, 8);
-    const meta = (JSON.parse(header.toString('utf8')) as { __metadata__?: Record<string, string> }).__metadata__;
+    const json = (text: string, what: string): unknown => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (err) {
+        throw new CheckpointError(`${file} is damaged: its ${what} is not valid JSON (${(err as Error).message}).`);
+      }
+    };
+    const parsed = json(header.toString('utf8'), 'header') as { __metadata__?: Record<string, unknown> } | null;
+    const meta = typeof parsed === 'object' && parsed !== null ? parsed.__metadata__ : undefined;
     const config = meta?.['config'];
     const state = meta?.['state'];
-    if (config === undefined || state === undefined) throw new CheckpointError(`${file} is not a recipes checkpoint (no recipe or state in its metadata).`);
-    return { config: JSON.parse(config) as RecipeConfig, state: JSON.parse(state) as TrainState };
+    if (typeof config !== 'string' || typeof state !== 'string') throw new CheckpointError(`${file} is not a recipes checkpoint (no recipe or state in its metadata).`);
+    return { config: json(config, 'recipe') as RecipeConfig, state: json(state, 'state') as TrainState };
   } finally {
     await handle.close();
   }

@@ -93,6 +93,13 @@ async function exists(file: string): Promise<boolean> {
 export async function train(recipeIn: RecipeConfig, options: TrainOptions): Promise<TrainResult> {
   const paths = runPaths(options.out);
   const resume = options.resume === true;
+  const sink = options.progress ?? process.stdout;
+  const note = (text: string) => sink.write(`${sink.isTTY === true ? '\r\x1b[K' : ''}${text}\n`);
+  // A run killed while writing leaves its temporary file behind (a checkpoint's is hundreds of MB
+  // for ImageNet recipes); a live writer's (another run in this directory) stays.
+  for (const dir of [options.out, path.dirname(paths.checkpoint)]) {
+    for (const { file, bytes } of await removeOrphanedTempFiles(dir)) note(`removed ${file} (${(bytes / 1e6).toFixed(1)} MB), left by an interrupted write`);
+  }
   if (!resume && (await exists(paths.checkpoint))) {
     throw new CheckpointError(`${options.out} already holds a run (${paths.checkpoint}); continue it with resume (--resume) or choose another output directory.`);
   }
@@ -101,13 +108,6 @@ export async function train(recipeIn: RecipeConfig, options: TrainOptions): Prom
   const header = resume ? await readCheckpointHeader(paths.checkpoint) : null;
   const recipe = header === null ? structuredClone(recipeIn) : applyResumeOverrides(header.config, header.state, options.resumeOverrides ?? {}, { reschedule: options.reschedule === true });
   validateRecipe(recipe);
-  const sink = options.progress ?? process.stdout;
-  const note = (text: string) => sink.write(`${sink.isTTY === true ? '\r\x1b[K' : ''}${text}\n`);
-  // A run killed while writing leaves its temporary file behind (a checkpoint's is hundreds of MB
-  // for ImageNet recipes); a live writer's (another run in this directory) stays.
-  for (const dir of [options.out, path.dirname(paths.checkpoint)]) {
-    for (const { file, bytes } of await removeOrphanedTempFiles(dir)) note(`removed ${file} (${(bytes / 1e6).toFixed(1)} MB), left by an interrupted write`);
-  }
   if (options.selectBackend !== false) {
     const info = await useBackend(recipe.backend.name, recipe.backend.threads === undefined ? {} : { threads: recipe.backend.threads });
     note(`backend ${info.name}${info.threads === undefined ? '' : `, ${info.threads} thread(s)`}`);
