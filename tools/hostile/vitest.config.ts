@@ -1,0 +1,11 @@
+// The hostile-input corpus: the runner's own tests (it must fail what is wrong) and the corpus itself.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['*.test.ts'],
+    testTimeout: 180_000,
+    // The corpus runs once, in a beforeAll: one child process per case.
+    hookTimeout: 180_000,
+  },
+});
