@@ -78,6 +78,20 @@ describe.each(stores)('sources with and without a digest ($name)', ({ make }) =>
     expect(warnings.map((w) => w.message)).toEqual([`not trying ${server.url(twin)}: it has no digest, and a source with one failed its integrity check`]);
   });
 
+  it('counts a body shorter than the published size as an integrity failure, not a network one', async () => {
+    const body = safetensorsBody(20_000, 18);
+    const checked = freshPath('short.pth');
+    const twin = freshPath();
+    // Chunked, so only the record knows the size: this is another (shorter) file, not a cut connection.
+    server.serve(checked, body, { misbehave: [{ chunkedPrefix: 12_000 }] });
+    server.serve(twin, body);
+    const { options } = make();
+    const sources = [{ url: server.url(checked), sha256: sha256(body), bytes: body.byteLength }, { url: server.url(twin) }];
+    const error = await failure(fetchWeights({ sources }, { ...options, onWarning: () => undefined }));
+    expect(error).toMatchObject({ name: 'IntegrityError', check: 'size', expected: 20_000, actual: 12_000 });
+    expect(server.count(twin)).toBe(0);
+  });
+
   it('still tries a later source with a digest, and falls back after a network failure with a warning', async () => {
     const body = safetensorsBody(20_000, 4);
     const [tampered, mirror, down, twin] = [freshPath('a.pth'), freshPath('b.pth'), freshPath('c.pth'), freshPath()];

@@ -83,10 +83,10 @@ interface Opened {
   open: OpenResponse;
   /** Where the body starts in the file: the resumed size, or 0. */
   offset: number;
-  /** The whole file's size. */
+  /** The whole file's size, as the server or else the record says (for progress). */
   total: number | undefined;
-  /** Who announced `total`, for messages. */
-  totalFrom: string;
+  /** The whole file's size as the server announced it, and in which header; the body must reach it. */
+  announced: { size: number; by: 'Content-Range' | 'Content-Length' } | undefined;
   /** The body's length as declared. */
   length: number | undefined;
 }
@@ -173,7 +173,8 @@ class Download {
         await open.discard();
         throw this.tooLarge(total, true);
       }
-      return { open, offset, total, totalFrom: range.total === undefined ? 'the record' : 'Content-Range', length: range.end - range.start + 1 };
+      const announced = range.total === undefined ? undefined : { size: range.total, by: 'Content-Range' as const };
+      return { open, offset, total, announced, length: range.end - range.start + 1 };
     }
     // A 200 to a range request: the server ignored the range (or If-Range found the file changed).
     const length = declaredLength(response);
@@ -184,7 +185,8 @@ class Download {
     const validator = validatorOf(response);
     if (validator === undefined) await this.node.fsp.rm(this.validatorFile, { force: true });
     else await this.node.fsp.writeFile(this.validatorFile, validator);
-    return { open, offset: 0, total: length ?? expected, totalFrom: length === undefined ? 'the record' : 'Content-Length', length };
+    const announced = length === undefined ? undefined : { size: length, by: 'Content-Length' as const };
+    return { open, offset: 0, total: length ?? expected, announced, length };
   }
 
   async restart(open: OpenResponse): Promise<Opened> {
@@ -195,7 +197,7 @@ class Download {
 
   /** Streams the body into the partial file and the hash; returns the partial file's final size. */
   async receive(opened: Opened, hash: Hash): Promise<number> {
-    const { open, offset, total, length, totalFrom } = opened;
+    const { open, offset, total, length, announced } = opened;
     const { fetchUrl: url, spec } = this.job;
     if (offset > 0) await hashInto(this.node, this.partial, hash);
     const handle = await this.node.fsp.open(this.partial, offset > 0 ? 'a' : 'w');
@@ -227,9 +229,10 @@ class Download {
     if (length !== undefined && received !== length) {
       throw new DownloadError({ url, reason: 'network', problem: `connection closed after ${received} of ${length} bytes`, file: this.keptPartial });
     }
-    if (total !== undefined && loaded !== total) {
-      // A body that matches its own length but not the file's announced size (a short 206) is still short.
-      throw new DownloadError({ url, reason: 'network', problem: `short body: the file ends at ${loaded} of the ${total} bytes announced by ${totalFrom}`, file: this.keptPartial });
+    if (announced !== undefined && loaded !== announced.size) {
+      // A body that matches its own length but not the file's announced size (a short 206) is still
+      // short. (Against the record's size it is an integrity failure instead, found by commit.)
+      throw new DownloadError({ url, reason: 'network', problem: `short body: the file ends at ${loaded} of the ${announced.size} bytes announced by ${announced.by}`, file: this.keptPartial });
     }
     return loaded;
   }
