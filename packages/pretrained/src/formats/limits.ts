@@ -21,8 +21,8 @@ export const MAX_ELEMENTS = 2 ** 31 - 1;
  */
 export const OUTPUT_BYTES_PER_FILE_BYTE = 8;
 
-/** Constant part of the .pth reader's output budget (64 MiB), so small files are not starved. */
-export const OUTPUT_SLACK_BYTES = 64 * 2 ** 20;
+/** Constant part of the .pth reader's output budget (16 MiB), so small files are not starved. */
+export const OUTPUT_SLACK_BYTES = 16 * 2 ** 20;
 
 /** What is wrong with `shape` (rank or size beyond the limits), or undefined if it is sane. */
 export function shapeProblem(shape: readonly number[]): string | undefined {

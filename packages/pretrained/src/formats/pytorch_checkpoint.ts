@@ -137,7 +137,7 @@ const isFloat = (dtype: CheckpointDType) => dtype === 'float32' || dtype === 'fl
  * readers' limits before work or allocation proportional to it: shapes have at most 64 dimensions
  * and 2^31 − 1 elements (zero-sized dimensions counted as 1), each storage is decoded at most once
  * and shared by the tensors that view it contiguously, and decoded plus gathered values may take
- * at most 8× the file's size + 64 MiB.
+ * at most 8× the file's size + 16 MiB.
  */
 export function readPytorchCheckpoint(bytes: Uint8Array, source = 'checkpoint.pth'): TensorMap {
   const entries = readZipEntries(bytes, source);
