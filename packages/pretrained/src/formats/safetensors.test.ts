@@ -60,6 +60,10 @@ describe('readSafetensors', () => {
     expect(t.get('i')!.shape).toEqual([]);
   });
 
+  it('takes a null __metadata__ as none, as the reference reader does', () => {
+    expect(readSafetensors(build({ __metadata__: null }, new Uint8Array())).metadata).toEqual({});
+  });
+
   it('returns float32 data without copying when aligned', () => {
     const file = build({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, f32([1.5, -2]));
     const w = readSafetensors(file).tensors.get('w')!;
@@ -80,6 +84,11 @@ describe('readSafetensors', () => {
     ['a negative dimension', () => build({ w: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)), /shape \[-1\] is not a list of non-negative integers/],
     ['sizes that disagree with the shape', () => build({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)), /needs 12 bytes but data_offsets \[0, 8\] span 8/],
     ['an absurd shape', () => build({ w: { dtype: 'F32', shape: [1e9, 1e9], data_offsets: [0, 8] } }, new Uint8Array(8)), /tensor "w": shape \[1000000000, 1000000000\] spans more than 2147483647 elements/],
+    ['zero elements with huge dims (a 97-byte file)', () => build({ 'conv1.weight': { dtype: 'F32', shape: [1e9, 1e9, 0, 3], data_offsets: [0, 0] } }, new Uint8Array()), /tensor "conv1\.weight": shape \[1000000000, 1000000000, 0, 3\] spans more than 2147483647 elements \(zero dimensions counted as 1\)/],
+    ['more than 64 dimensions', () => build({ w: { dtype: 'F32', shape: new Array<number>(65).fill(1), data_offsets: [0, 4] } }, new Uint8Array(4)), /tensor "w": shape has 65 dimensions, more than the 64 allowed/],
+    ['a string __metadata__', () => build({ __metadata__: 'format=pt' }, new Uint8Array()), /__metadata__ is a string, not an object of strings/],
+    ['an array __metadata__', () => build({ __metadata__: ['format', 'pt'] }, new Uint8Array()), /__metadata__ is an array, not an object of strings/],
+    ['a __metadata__ value that is not a string', () => build({ __metadata__: { format: 1 } }, new Uint8Array()), /__metadata__\.format is not a string/],
     ['offsets past the end (truncated)', () => build({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, new Uint8Array(8)), /need 16 bytes of data but the file has 8: truncated/],
     ['overlapping tensors', () => build({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, new Uint8Array(12)), /tensor "b" starts at byte 4 .* \(overlap\)/],
     ['a gap between tensors', () => build({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, new Uint8Array(8)), /starts at byte 4 .* ends at 0 \(gap\)/],
