@@ -100,11 +100,11 @@ describe('the runner fails what is wrong', () => {
     const run = (dir: string) => spawnSync(process.execPath, [RUN, '--cases', dir], { encoding: 'utf8' });
     const bad = run(failing);
     expect(bad.status).toBe(1);
-    expect(bad.stdout).toMatch(/^FAIL returns\s+\d+ ms\s+\d+\.\d MB  returned instead of throwing$/m);
+    expect(bad.stdout).toMatch(/^FAIL returns\s+\d+ ms\s+\d+\.\d MB {2}returned instead of throwing$/m);
     expect(bad.stdout).toMatch(/^1 cases: 0 ok, 1 failed; /m);
     const good = run(passing);
     expect(good.status).toBe(0);
-    expect(good.stdout).toMatch(/^ok   throws\s+\d+ ms\s+\d+\.\d MB  Error: x$/m);
+    expect(good.stdout).toMatch(/^ok {3}throws\s+\d+ ms\s+\d+\.\d MB {2}Error: x$/m);
     expect(good.stdout).toMatch(/^1 cases: 1 ok, 0 failed; /m);
   });
 });

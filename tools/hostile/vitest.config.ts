@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 180_000,
     // The corpus runs once, in a beforeAll: one child process per case.
     hookTimeout: 180_000,
+    // One file at a time: both files time child processes against limits, and CPU is shared.
+    fileParallelism: false,
   },
 });

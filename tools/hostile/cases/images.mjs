@@ -1,6 +1,7 @@
 // Hostile images for preprocessing: extreme aspect ratios, headers declaring huge sizes (valid
 // data or none), truncated and damaged files. Each must be an ImageDecodeError naming the image
 // and the problem, cheaply: sizes are checked on the header before any pixel is decoded.
+/* global Buffer -- Node */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { preprocess } from '@resnext/pretrained';
@@ -9,7 +10,6 @@ import { blackPng, jpegWithSize, pngWithSize, TINY_JPEG, webpWithSize } from '..
 /** What torchvision's ResNeXt-50 weights use: Resize(232), CenterCrop(224). */
 const V2 = { resizeSize: 232, cropSize: 224, interpolation: 'bilinear', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 
-const LIMITS = /beyond the preprocessing limits/;
 const CORRUPT = (format) => new RegExp(`corrupt or unreadable ${format} data`);
 
 /** Writes `bytes` to `name` in the case's directory and preprocesses the file by its path. */

@@ -1,6 +1,7 @@
 // Hostile inputs for training runs: temporary files of a writer killed mid-write, recipe files
 // and checkpoints whose values would size a run beyond reason, damaged checkpoints. Each must be
 // a typed error naming the problem before any work or allocation in proportion to the values.
+/* global Buffer, structuredClone -- Node */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -41,13 +42,10 @@ export const cases = [
       const writer = spawnSync('sh', ['-c', 'head -c 20000000 /dev/zero > .last.safetensors.$$.tmp'], { cwd: checkpoints });
       const orphan = path.join(checkpoints, `.last.safetensors.${writer.pid}.tmp`);
       if ((await fs.stat(orphan)).size !== 20e6) throw new Error('the writer left no temporary file');
-      try {
-        // Not --resume on a directory that holds a run: refused, after the clean-up.
-        await trainIn(path.join(dir, 'run'), false);
-      } finally {
-        const left = await fs.access(orphan).then(() => true, () => false);
-        if (left) throw new Error(`${orphan} is still there`);
-      }
+      // Not --resume on a directory that holds a run: refused, after the clean-up.
+      const refusal = await trainIn(path.join(dir, 'run'), false).then(() => undefined, (error) => error);
+      if (await fs.access(orphan).then(() => true, () => false)) throw new Error(`${orphan} is still there`);
+      throw refusal ?? new Error('train accepted a directory that holds a run');
     },
     expect: { name: 'CheckpointError', message: /already holds a run/ },
   },

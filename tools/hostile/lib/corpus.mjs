@@ -1,11 +1,21 @@
 // Runs a whole corpus directory: discovery, one child per case (a few at a time), judgement, lines.
+/* global performance -- Node */
 import { discoverCases } from './discover.mjs';
 import { judge } from './judge.mjs';
 import { runCase } from './run_case.mjs';
 
+/**
+ * @typedef {{ id: string, file: string, ok: boolean, ms?: number, mb?: number, reason: string, output?: string }} CaseResult
+ */
+
+/** @param {string} text */
 const oneLine = (text) => text.replace(/\s+/g, ' ').trim();
 
-/** The line printed for a result: status, id, run() time, memory above baseline, and what happened. */
+/**
+ * The line printed for a result: status, id, run() time, memory above baseline, and what happened.
+ * @param {CaseResult} r
+ * @param {number} [idWidth]
+ */
 export function formatResult(r, idWidth = 28) {
   const ms = r.ms === undefined ? '-' : String(Math.round(r.ms));
   const mb = r.mb === undefined ? '-' : r.mb.toFixed(1);
@@ -18,10 +28,14 @@ export function formatResult(r, idWidth = 28) {
  * case and per discovery problem — `{ id, file, ok, ms?, mb?, reason, output? }` — with the
  * totals and the helper modules found. `only`: the case files to run (names), default all.
  * `onResult` sees each result as it comes.
+ * @param {string} dir
+ * @param {{ jobs?: number, hardTimeoutMs?: number, only?: string[], onResult?: (result: CaseResult) => void }} [options]
+ * @returns {Promise<{ results: CaseResult[], cases: number, helpers: string[], failed: number, wallMs: number }>}
  */
 export async function runCorpus(dir, { jobs = 2, hardTimeoutMs, only, onResult = () => {} } = {}) {
   const started = performance.now();
   const { cases, problems, helpers } = await discoverCases(dir, { only });
+  /** @type {CaseResult[]} */
   const results = problems.map((p) => ({ id: p.id, file: p.file, ok: false, reason: p.problem }));
   results.forEach((r) => onResult(r));
   const queue = [...cases];

@@ -23,6 +23,9 @@ function shapeProblem(c) {
  * problems that keep some from running (a file that fails to import, a malformed case, an id used
  * twice): each problem is a failure of the corpus, never skipped silently. `only` limits the
  * files read to those names.
+ * @param {string} dir
+ * @param {{ only?: string[] }} [options]
+ * @returns {Promise<{ files: string[], cases: { file: string, id: string, about: string, expect: { name: string, message: RegExp | string } }[], problems: { file: string, id: string, problem: string }[], helpers: string[] }>}
  */
 export async function discoverCases(dir, { only } = {}) {
   const files = (await fs.readdir(dir)).filter((f) => f.endsWith('.mjs') && (only === undefined || only.includes(f))).sort();
