@@ -8,7 +8,7 @@ import { runChild, transpileDownloadLayer } from '../testing/download_child.js';
 import { startLoopbackServer } from '../testing/loopback_server.js';
 import { safetensorsBody } from '../testing/weights_bodies.js';
 import { acquireFileLock } from './file_lock.js';
-import { fetchWeights } from './fetch_weights.js';
+import { fetchWeights, fetchWeightsToPath } from './fetch_weights.js';
 import { nodeBuiltins } from './node_builtins.js';
 
 const server = await startLoopbackServer();
@@ -152,6 +152,21 @@ process.stdout.write(JSON.stringify({ path: found.path, fromCache: found.fromCac
     expect(server.count(p)).toBe(1);
     expect((await fs.readdir(path.dirname(entry(p)))).sort()).toEqual(['weights.bin', 'weights.bin.sha256']);
     expect(sha256(await fs.readFile(entry(p)))).toBe(sha256(body));
+  }, 30_000);
+
+  it('resumes the partial file of a process killed mid-download', async () => {
+    const p = freshPath();
+    // The stall keeps the killed child's 60,000 bytes on disk; the ETag makes them resumable.
+    server.serve(p, body, { etag: '"killed"', misbehave: [{ stallAfter: 60_000 }] });
+    const a = child(server.url(p));
+    await vi.waitFor(() => expect(server.count(p)).toBe(1), { timeout: 20_000 });
+    await new Promise((r) => setTimeout(r, 200)); // A writes what it received
+    a.process.kill('SIGKILL'); // Ctrl-C, or the OOM killer: no chance to hand the file back
+    await a.done;
+    const found = await fetchWeightsToPath({ url: server.url(p) }, { cacheDir: dir });
+    expect(sha256(await fs.readFile(found.path))).toBe(sha256(body));
+    expect(server.requests(p).map((r) => [r.range, r.ifRange])).toEqual([[undefined, undefined], ['bytes=60000-', '"killed"']]);
+    expect((await fs.readdir(path.dirname(entry(p)))).sort()).toEqual(['weights.bin', 'weights.bin.sha256']);
   }, 30_000);
 
   it('a holder paused past lockStaleMs loses the lock and never writes into the entry another process committed', async () => {

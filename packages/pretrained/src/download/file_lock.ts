@@ -44,7 +44,8 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-function processIsAlive(pid: number): boolean {
+/** Whether a process of this machine with this pid exists (it may be stopped). */
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

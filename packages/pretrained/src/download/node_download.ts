@@ -12,7 +12,7 @@ import { findMismatch, hasDigest } from './integrity.js';
 import type { NodeBuiltins } from './node_builtins.js';
 import { fileStructureProblem, hashInto, lookupCached, writePinnedDigest } from './node_cache.js';
 import type { DownloadProgress, FetchLike, WeightsFileSpec } from './options.js';
-import { PartialFile, removeAbandonedPartials } from './partial_file.js';
+import { PartialFile } from './partial_file.js';
 import { EXPECTED_STRUCTURE } from './structure.js';
 
 /** One file to bring into the cache. */
@@ -282,13 +282,15 @@ class Download {
   }
 
   /**
-   * Takes over any interrupted download, resumes or starts it, and commits it. When it stops
+   * Takes over any interrupted download (kept, or left by a killed process), clears partial files
+   * abandoned by others, resumes or starts the download, and commits it. When it stops
    * without committing, the partial file is kept for the next call (if this process still holds
    * the lock; else it is dropped).
    */
   async run(): Promise<void> {
     await this.assertHeld();
     await this.partialFile.claim();
+    await this.partialFile.removeAbandoned(this.job.lockStaleMs);
     try {
       await this.download();
     } catch (error) {
@@ -354,7 +356,6 @@ export async function downloadToCache(node: NodeBuiltins, job: DiskJob): Promise
       const found = await lookupCached(node, job.file, job.url, job.spec);
       if (found.kind === 'hit') return true;
       if (found.kind === 'corrupt') job.warn(found.error);
-      await removeAbandonedPartials(node, job.file, job.lockStaleMs);
       await new Download(node, job, lock).run();
       return false;
     } catch (error) {
