@@ -51,8 +51,8 @@ export const SIDECAR = {
   /** The ETag or Last-Modified of the response the `.incomplete` came from, sent as If-Range when resuming. */
   validator: '.incomplete.validator',
   /**
-   * Followed by a random id: the file one download is writing, its own (`<entry>.incomplete-<id>`,
-   * and its validator `<entry>.incomplete-<id>.validator`), so that two writers never share a file.
+   * Followed by `<host>-<pid>-<random>`: the file one download is writing, its own (and its
+   * validator, that name plus `.validator`), so that two writers never share a file.
    */
   writing: '.incomplete-',
   /** The full sha256 pinned on the first verified download, checked on every later cache hit. */

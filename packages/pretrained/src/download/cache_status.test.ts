@@ -72,6 +72,13 @@ describe('weightsCacheStatus', () => {
       ['cached', 20],
     ]);
     expect(status.available?.url).toBe(record.sources[1]!.url);
+
+    // A download in progress (or left by a killed process) writes a file of its own: partial too.
+    rmSync(`${torchvision!.path}${SIDECAR.incomplete}`);
+    writeFileSync(`${torchvision!.path}${SIDECAR.writing}0123abcd-4242-89abcdef`, new Uint8Array(30));
+    writeFileSync(`${torchvision!.path}${SIDECAR.writing}0123abcd-4242-89abcdef.validator`, '"e"');
+    const writing = await withEnv(cacheDir, () => weightsCacheStatus(record));
+    expect(writing.sources[0]).toMatchObject({ state: 'partial', bytes: 30 });
   });
 
   it('reports weights shipped in the package as bundled, with their file inside the package', async () => {

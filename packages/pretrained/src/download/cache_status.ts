@@ -5,7 +5,7 @@
  */
 import { bundledFilePath, isBundledSource } from './bundled.js';
 import { isNode, readEnv } from './environment.js';
-import { nodeBuiltins } from './node_builtins.js';
+import { nodeBuiltins, type NodeBuiltins } from './node_builtins.js';
 import { cacheFilePath, homeCacheDir } from './node_cache.js';
 import { SIDECAR } from './cache_layout.js';
 import type { WeightsFileSpec, WeightsTarget } from './options.js';
@@ -17,8 +17,9 @@ export interface CachedSourceStatus {
   /** The cache entry's absolute path; for `bundled`, the file inside the installed package. */
   path: string;
   /**
-   * `cached`: the entry exists (it is verified when loaded); `partial`: only an interrupted
-   * download (`<entry>.incomplete`), resumed by the next download; `missing`: neither;
+   * `cached`: the entry exists (it is verified when loaded); `partial`: only a download in
+   * progress or interrupted (`<entry>.incomplete`, or a process's own `<entry>.incomplete-…`);
+   * `missing`: neither;
    * `bundled`: shipped inside @resnext/pretrained, never downloaded.
    */
   state: 'cached' | 'partial' | 'missing' | 'bundled';
@@ -57,6 +58,21 @@ const sizeOf = async (stat: (path: string) => Promise<{ size: number; isFile(): 
   }
 };
 
+/** The size of the kept partial download of `entry`, else of the largest one a process is writing (or left when killed). */
+async function partialSize(node: NodeBuiltins, entry: string): Promise<number | undefined> {
+  const stat = (file: string) => node.fsp.stat(file);
+  const kept = await sizeOf(stat, `${entry}${SIDECAR.incomplete}`);
+  if (kept !== undefined) return kept;
+  const prefix = `${node.path.basename(entry)}${SIDECAR.writing}`;
+  const names = await node.fsp.readdir(node.path.dirname(entry)).catch(() => [] as string[]);
+  let largest: number | undefined;
+  for (const name of names.filter((n) => n.startsWith(prefix) && !n.endsWith('.validator'))) {
+    const size = await sizeOf(stat, node.path.join(node.path.dirname(entry), name));
+    if (size !== undefined && size >= (largest ?? 0)) largest = size;
+  }
+  return largest;
+}
+
 /**
  * Looks each source of `target` up in the Node disk cache (`options.cacheDir`, else env
  * `RESNEXT_CACHE_DIR`, else `~/.cache/resnext`) by file presence only: nothing is read, hashed,
@@ -85,7 +101,7 @@ export async function weightsCacheStatus(target: WeightsTarget, options: { cache
     }
     const path = cacheFilePath(node, cacheDir, spec.url);
     const whole = await sizeOf(stat, path);
-    const partial = whole === undefined ? await sizeOf(stat, `${path}${SIDECAR.incomplete}`) : undefined;
+    const partial = whole === undefined ? await partialSize(node, path) : undefined;
     const state = whole !== undefined ? 'cached' : partial !== undefined ? 'partial' : 'missing';
     sources.push({ url: spec.url, path, state, bytes: whole ?? partial });
   }
