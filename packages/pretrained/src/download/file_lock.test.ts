@@ -106,6 +106,25 @@ describe('fetchWeights and the lock file', () => {
   });
 });
 
+describe('fetchWeights, the lock file and deadlineMs', () => {
+  it('stops waiting for another holder at the deadline, with a DownloadError naming the lock', async () => {
+    const p = freshPath();
+    server.serve(p, body);
+    const lockPath = `${entry(p)}.lock`;
+    const held = await acquireFileLock(node, lockPath, { staleMs: 10_000 });
+    try {
+      const started = performance.now();
+      const error = await fetchWeights({ url: server.url(p) }, { cacheDir: dir, deadlineMs: 300 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'DownloadError', reason: 'deadline', url: server.url(p) });
+      expect((error as Error).message).toContain(`waiting for another process's download of ${entry(p)} (its lock file ${lockPath})`);
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(server.count(p)).toBe(0);
+    } finally {
+      await held.release();
+    }
+  });
+});
+
 describe('two processes', () => {
   let moduleDir: string;
   beforeAll(async () => {

@@ -342,6 +342,24 @@ class Download {
 }
 
 /**
+ * Takes the entry's lock, waiting for another process's download at most until the call's
+ * deadline: the deadline bounds the whole call, not only this process's requests.
+ */
+async function acquireLock(node: NodeBuiltins, job: DiskJob): Promise<FileLock> {
+  const lockPath = `${job.file}${SIDECAR.lock}`;
+  const { deadline } = job;
+  if (deadline === undefined) return acquireFileLock(node, lockPath, { staleMs: job.lockStaleMs, signal: job.signal });
+  const timeout = AbortSignal.timeout(Math.max(0, deadline.at - Date.now()));
+  try {
+    return await acquireFileLock(node, lockPath, { staleMs: job.lockStaleMs, signal: AbortSignal.any([job.signal, timeout]) });
+  } catch (error) {
+    if (job.signal.aborted || !timeout.aborted) throw error;
+    const problem = `not finished within the ${deadline.ms} ms deadline (deadlineMs), waiting for another process's download of ${job.file} (its lock file ${lockPath})`;
+    throw new DownloadError({ url: job.fetchUrl, reason: 'deadline', problem });
+  }
+}
+
+/**
  * Brings `job.url` into the cache at `job.file`, holding `<file>.lock` so that one process
  * downloads it at a time. Another process may have finished it while this one waited: the entry
  * is looked up again under the lock. A process that lost the lock while paused takes it again and
@@ -351,7 +369,7 @@ class Download {
  */
 export async function downloadToCache(node: NodeBuiltins, job: DiskJob): Promise<boolean> {
   for (let losses = 0; ; losses += 1) {
-    const lock = await acquireFileLock(node, `${job.file}${SIDECAR.lock}`, { staleMs: job.lockStaleMs, signal: job.signal });
+    const lock = await acquireLock(node, job);
     try {
       const found = await lookupCached(node, job.file, job.url, job.spec);
       if (found.kind === 'hit') return true;
