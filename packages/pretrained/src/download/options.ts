@@ -58,8 +58,8 @@ export interface FetchWeightsOptions {
   /**
    * The whole call: fail with a `DownloadError` (reason `deadline`) when downloading has not
    * finished this long (ms) after the call started, however steadily bytes arrive — unlike
-   * `timeoutMs`, which only catches silence. Counts every source and resumed request; the partial
-   * file is kept for resuming. A download shared with concurrent callers keeps the deadline of the
+   * `timeoutMs`, which only catches silence. Counts every source and resumed request, and (Node)
+   * the wait for another process's download of the same file; the partial file is kept for resuming. A download shared with concurrent callers keeps the deadline of the
    * call that started it. 0 disables. Default 3,600,000 (1 hour: 340 MB at 100 KB/s).
    */
   deadlineMs?: number;
