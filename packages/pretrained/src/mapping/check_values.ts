@@ -1,7 +1,7 @@
-/** How many values of `values` are NaN or ±Infinity, and the index of the first. */
-function countNonFinite(values: Float32Array): { count: number; first: number } {
+/** Whether no value is NaN or ±Infinity. */
+export function allFinite(values: Float32Array): boolean {
   // x * 0 is 0 for every finite x and NaN for NaN and ±Infinity: one multiply-add per element
-  // (two accumulators to hide the add's latency) finds out whether to look closer.
+  // (two accumulators to hide the add's latency).
   let a = 0;
   let b = 0;
   const n = values.length;
@@ -11,10 +11,15 @@ function countNonFinite(values: Float32Array): { count: number; first: number } 
     b += values[i + 1]! * 0;
   }
   if (i < n) a += values[i]! * 0;
-  if (a === 0 && b === 0) return { count: 0, first: -1 };
+  return a === 0 && b === 0;
+}
+
+/** How many values of `values` are NaN or ±Infinity, and the index of the first. */
+function countNonFinite(values: Float32Array): { count: number; first: number } {
+  if (allFinite(values)) return { count: 0, first: -1 };
   let count = 0;
   let first = -1;
-  for (let j = 0; j < n; j++) {
+  for (let j = 0; j < values.length; j++) {
     if (!Number.isFinite(values[j]!)) {
       count++;
       if (first < 0) first = j;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { WeightsFormatError, WeightsValueError } from '../errors.js';
 import type { TensorMap, TensorRecord } from '../formats/tensor_record.js';
-import { valuesProblem } from './check_values.js';
+import { allFinite, valuesProblem } from './check_values.js';
 import { StateDictMismatchError, type LoadStateDictResult } from './state_dict_mismatch_error.js';
 import { IGNORED_SUFFIXES, stateDictKeyOf, targetOf, type Layout } from './torchvision_keys.js';
 
@@ -23,22 +23,37 @@ function tfjsShapeOf(shape: number[], layout: Layout): number[] {
   return shape;
 }
 
-/** The values in tfjs layout; only called once the shape is known to match the model's weight. */
-function toTfjsLayout(values: Float32Array, shape: number[], layout: Layout): Float32Array {
-  if (layout === 'as-is') return values;
+/**
+ * The values in tfjs layout; only called once the shape is known to match the model's weight.
+ * `finite` is false if any value is NaN or ±Infinity: the transposing loops already read every
+ * value, so summing `v * 0` (0 for finite v, NaN otherwise) there makes the check nearly free;
+ * values kept as they are are scanned only if `check`.
+ */
+function toTfjsLayout(values: Float32Array, shape: number[], layout: Layout, check: boolean): { values: Float32Array; finite: boolean } {
+  if (layout === 'as-is') return { values, finite: !check || allFinite(values) };
+  let nonFinite = 0;
   if (layout === 'transpose-2d') {
     const [o, i] = shape as [number, number];
     const out = new Float32Array(o * i);
-    for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) out[c * o + r] = values[r * i + c]!;
-    return out;
+    for (let r = 0; r < o; r++)
+      for (let c = 0; c < i; c++) {
+        const v = values[r * i + c]!;
+        out[c * o + r] = v;
+        nonFinite += v * 0;
+      }
+    return { values: out, finite: nonFinite === 0 };
   }
   const [o, i, kh, kw] = shape as [number, number, number, number];
   const out = new Float32Array(o * i * kh * kw);
   for (let a = 0; a < o; a++)
     for (let b = 0; b < i; b++)
       for (let y = 0; y < kh; y++)
-        for (let x = 0; x < kw; x++) out[((y * kw + x) * i + b) * o + a] = values[((a * i + b) * kh + y) * kw + x]!;
-  return out;
+        for (let x = 0; x < kw; x++) {
+          const v = values[((a * i + b) * kh + y) * kw + x]!;
+          out[((y * kw + x) * i + b) * o + a] = v;
+          nonFinite += v * 0;
+        }
+  return { values: out, finite: nonFinite === 0 };
 }
 
 /** Options of {@link loadStateDict}. */
@@ -117,12 +132,14 @@ export function loadStateDict(model: tfl.LayersModel, stateDict: TensorMap, opti
   if (strict && !clean) throw new StateDictMismatchError(result, source);
   const assignments: [tfl.LayerVariable, Float32Array][] = [];
   for (const { key, variable, record, layout, isVariance } of matches) {
-    if (options.checkValues ?? true) {
-      const problem = valuesProblem(record.values, isVariance);
+    const values = record.values instanceof Float32Array ? record.values : Float32Array.from(record.values);
+    const check = options.checkValues ?? true;
+    const data = toTfjsLayout(values, record.shape, layout, check);
+    if (check && (!data.finite || isVariance)) {
+      const problem = valuesProblem(values, isVariance);
       if (problem !== undefined) throw new WeightsValueError(source, key, `${problem}; pass checkValues: false to load it anyway`);
     }
-    const values = record.values instanceof Float32Array ? record.values : Float32Array.from(record.values);
-    assignments.push([variable, toTfjsLayout(values, record.shape, layout)]);
+    assignments.push([variable, data.values]);
   }
   for (const [variable, values] of assignments) {
     tf.tidy(() => {
