@@ -20,7 +20,12 @@ export function sniffCheckpointFormat(bytes: Uint8Array, source: string): Checkp
   throw new WeightsFormatError(source, 'neither a safetensors file nor a PyTorch zip checkpoint');
 }
 
-/** Reads checkpoint bytes of either format into named tensors. */
+/**
+ * Reads checkpoint bytes of either format into named tensors. Malformed or hostile files (absurd
+ * shapes, offsets or references, see `readSafetensors` and `readPytorchCheckpoint` for the limits)
+ * throw a `WeightsFormatError` naming `source` before work or memory proportional to the stated
+ * sizes is spent.
+ */
 export function readCheckpoint(bytes: Uint8Array, source: string): TensorMap {
   return sniffCheckpointFormat(bytes, source) === 'pth' ? readPytorchCheckpoint(bytes, source) : readSafetensors(bytes, source).tensors;
 }
