@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { crc32, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DatasetError } from '../datasets/dataset_error.js';
 import { DEBIAN_FASHION_MNIST_DIR } from '../datasets/fashion_mnist.js';
@@ -100,5 +100,39 @@ describe('sources', () => {
     await writeFile(path.join(dir, 'class_000', 'zz_broken.png'), 'not a png');
     const withBroken = await imageFolderSource(dir);
     await expect(withBroken.read(2)).rejects.toThrow(/cannot decode .*zz_broken\.png/);
+  });
+
+  it('ImageFolder: an image beyond IMAGE_LIMITS is a DatasetError naming it, before it is decoded', async () => {
+    /** An RGB PNG whose IHDR says width × height, with one row of real data (not what the header promises). */
+    const png = (width: number, height: number) => {
+      const chunk = (type: string, data: Buffer) => {
+        const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+        const out = Buffer.alloc(body.length + 8);
+        out.writeUInt32BE(data.length, 0);
+        body.copy(out, 4);
+        out.writeUInt32BE(crc32(body), body.length + 4);
+        return out;
+      };
+      const ihdr = Buffer.alloc(13);
+      ihdr.writeUInt32BE(width, 0);
+      ihdr.writeUInt32BE(height, 4);
+      ihdr.set([8, 2, 0, 0, 0], 8);
+      const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1 + width * 3))), chunk('IEND', Buffer.alloc(0))]);
+    };
+    const dir = await tmp();
+    await mkdir(path.join(dir, 'a'));
+    // 900 megapixels declared by a file of a few hundred bytes; a valid 1×5000 strip (sharp decodes it).
+    await writeFile(path.join(dir, 'a', 'huge.png'), png(30_000, 30_000));
+    const sharp = (await import('sharp')).default;
+    await sharp(new Uint8Array(5000 * 3), { raw: { width: 1, height: 5000, channels: 3 } }).png().toFile(path.join(dir, 'a', 'strip.png'));
+    const source = await imageFolderSource(dir);
+    for (const [index, name, size] of [[0, 'huge.png', '30000x30000'], [1, 'strip.png', '1x5000']] as const) {
+      const error = await source.read(index).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(DatasetError);
+      expect((error as Error).message).toBe(
+        `image folder: cannot decode ${path.join(dir, 'a', name)}: a ${size} image is beyond the limits (IMAGE_LIMITS of @resnext/pretrained: 32768 pixels a side, 50000000 pixels, aspect ratio 100:1)`,
+      );
+    }
   });
 });

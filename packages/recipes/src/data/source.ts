@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { CIFAR_FILES } from '../datasets/cifar.js';
 import { DatasetError } from '../datasets/dataset_error.js';
 import { FASHION_MNIST_LABELS, loadFashionMnist } from '../datasets/fashion_mnist.js';
+import { imageSizeProblem } from './image_size.js';
 
 /** One image (HWC, 8 bits per value) and its class index. */
 export interface LabeledImage {
@@ -140,7 +141,9 @@ const IMAGE_FILE = /\.(jpe?g|png|webp)$/i;
 
 /**
  * torchvision's `ImageFolder`: one sub-folder per class (sorted by name = class index), images
- * (JPEG, PNG, WebP) inside, sorted by path. Images are decoded on each read, to RGB, with sharp.
+ * (JPEG, PNG, WebP) inside, sorted by path. Images are decoded on each read, to RGB, with sharp;
+ * an image whose header declares a size beyond `IMAGE_LIMITS` of `@resnext/pretrained` is a
+ * {@link DatasetError} naming the file, before it is decoded.
  */
 export async function imageFolderSource(dir: string): Promise<ImageSource> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => {
@@ -164,8 +167,17 @@ export async function imageFolderSource(dir: string): Promise<ImageSource> {
     async read(index) {
       checkIndex(source, index);
       const { file, label } = items[index]!;
+      // The header's size first (metadata reads no pixels, so sharp's own pixel limit is lifted for
+      // it): a small file may declare a huge image.
+      const { width, height } = await sharp(file, { limitInputPixels: false })
+        .metadata()
+        .catch((err: unknown) => {
+          throw new DatasetError(`image folder: cannot decode ${file}: ${(err as Error).message}`);
+        });
+      const tooLarge = imageSizeProblem(width ?? 0, height ?? 0);
+      if (tooLarge !== undefined) throw new DatasetError(`image folder: cannot decode ${file}: ${tooLarge}`);
       try {
-        const { data, info } = await sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+        const { data, info } = await sharp(file, { limitInputPixels: width * height }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
         if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
         return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.length), height: info.height, width: info.width, channels: 3, label };
       } catch (err) {
