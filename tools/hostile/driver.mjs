@@ -33,6 +33,8 @@ try {
   const found = module.cases?.find((c) => c.id === id);
   if (!found) throw new Error(`no case ${id} in ${file}`);
   await warmUp();
+  // From here on the parent's hang timer counts run() only, not the imports above.
+  process.send({ kind: 'started' });
   globalThis.gc?.();
   const stop = startMeasuring();
   const start = performance.now();

@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { getRecipe, loadRecipeFile, train } from '@resnext/recipes';
+import { getRecipe, imageFolderSource, loadRecipeFile, train } from '@resnext/recipes';
+import { blackPng, pngWithSize } from '../lib/images.mjs';
 
 const silent = { write: () => true };
 
@@ -143,5 +144,25 @@ export const cases = [
       await trainIn(path.join(dir, 'run'), true);
     },
     expect: { name: 'CheckpointError', message: /is not a safetensors file \(header length 4611686018427387904, file 15 bytes\)\./ },
+  },
+  {
+    id: 'image-folder-ihdr-30000x30000',
+    about: 'an ImageFolder dataset holding a PNG whose IHDR says 30000×30000 (900 megapixels)',
+    async run({ dir }) {
+      await fs.mkdir(path.join(dir, 'data', 'cat'), { recursive: true });
+      await fs.writeFile(path.join(dir, 'data', 'cat', 'huge.png'), pngWithSize(30_000, 30_000));
+      await (await imageFolderSource(path.join(dir, 'data'))).read(0);
+    },
+    expect: { name: 'DatasetError', message: /huge\.png: a 30000x30000 image is beyond the limits/ },
+  },
+  {
+    id: 'image-folder-valid-16000x16000',
+    about: 'an ImageFolder dataset holding a valid 16000×16000 black PNG (768 MB decoded)',
+    async run({ dir }) {
+      await fs.mkdir(path.join(dir, 'data', 'cat'), { recursive: true });
+      await fs.writeFile(path.join(dir, 'data', 'cat', 'big.png'), blackPng(16_000, 16_000, 16));
+      await (await imageFolderSource(path.join(dir, 'data'))).read(0);
+    },
+    expect: { name: 'DatasetError', message: /big\.png: a 16000x16000 image is beyond the limits/ },
   },
 ];

@@ -29,10 +29,10 @@ export function formatResult(r, idWidth = 28) {
  * totals and the helper modules found. `only`: the case files to run (names), default all.
  * `onResult` sees each result as it comes.
  * @param {string} dir
- * @param {{ jobs?: number, hardTimeoutMs?: number, only?: string[], onResult?: (result: CaseResult) => void }} [options]
+ * @param {{ jobs?: number, runTimeoutMs?: number, only?: string[], onResult?: (result: CaseResult) => void }} [options]
  * @returns {Promise<{ results: CaseResult[], cases: number, helpers: string[], failed: number, wallMs: number }>}
  */
-export async function runCorpus(dir, { jobs = 2, hardTimeoutMs, only, onResult = () => {} } = {}) {
+export async function runCorpus(dir, { jobs = 2, runTimeoutMs, only, onResult = () => {} } = {}) {
   const started = performance.now();
   const { cases, problems, helpers } = await discoverCases(dir, { only });
   /** @type {CaseResult[]} */
@@ -41,7 +41,7 @@ export async function runCorpus(dir, { jobs = 2, hardTimeoutMs, only, onResult =
   const queue = [...cases];
   const worker = async () => {
     for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
-      const report = await runCase(c, { hardTimeoutMs });
+      const report = await runCase(c, runTimeoutMs === undefined ? {} : { runTimeoutMs });
       const verdict = judge(c.expect, report);
       const result = { id: c.id, file: c.file, ok: verdict.ok, ms: report.ms, mb: report.mb, reason: verdict.reason, ...(verdict.ok ? {} : { output: report.output }) };
       results.push(result);

@@ -8,7 +8,7 @@ export function judge(expect, report, limits = { maxMs: MAX_MS, maxMb: MAX_MB })
   const fail = (reason) => ({ ok: false, reason });
   switch (report.kind) {
     case 'hang':
-      return fail(`hang: killed after ${report.ms} ms without a report`);
+      return fail(report.phase === 'loading' ? `hang: still loading after ${report.ms} ms, killed` : `hang: run() unsettled after ${report.ms} ms, killed`);
     case 'crash':
       return fail(`crashed (${report.signal ?? `exit code ${report.code}`}) without a report`);
     case 'driver-error':

@@ -5,18 +5,19 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HARD_TIMEOUT_MS } from './limits.mjs';
+import { RUN_TIMEOUT_MS, STARTUP_TIMEOUT_MS } from './limits.mjs';
 
 const DRIVER = fileURLToPath(new URL('../driver.mjs', import.meta.url));
 const OUTPUT_LIMIT = 16_384;
 
 /**
  * Runs case `id` of `file` through the driver. Resolves with the driver's report
- * (`{ kind: 'result', ms, mb, returned | error }`), or `{ kind: 'hang' }` when it had to be killed
- * after `hardTimeoutMs`, or `{ kind: 'crash', code, signal }` when it died without reporting (an
+ * (`{ kind: 'result', ms, mb, returned | error }`), or `{ kind: 'hang', ms, phase }` when it had
+ * to be killed — its run() unsettled `runTimeoutMs` after it started, or still loading after
+ * `startupTimeoutMs` — or `{ kind: 'crash', code, signal }` when it died without reporting (an
  * out-of-memory kill, say); `output` is the tail of what the child printed.
  */
-export async function runCase({ file, id }, { hardTimeoutMs = HARD_TIMEOUT_MS } = {}) {
+export async function runCase({ file, id }, { runTimeoutMs = RUN_TIMEOUT_MS, startupTimeoutMs = STARTUP_TIMEOUT_MS } = {}) {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), `hostile-${id}-`));
   let output = '';
   const keep = (chunk) => {
@@ -28,11 +29,18 @@ export async function runCase({ file, id }, { hardTimeoutMs = HARD_TIMEOUT_MS } 
       child.stdout.on('data', keep);
       child.stderr.on('data', keep);
       let report;
-      const timer = setTimeout(() => {
-        report = { kind: 'hang', ms: hardTimeoutMs };
-        child.kill('SIGKILL');
-      }, hardTimeoutMs);
-      child.on('message', (message) => (report ??= message));
+      const killAfter = (ms, phase) =>
+        setTimeout(() => {
+          report = { kind: 'hang', ms, phase };
+          child.kill('SIGKILL');
+        }, ms);
+      let timer = killAfter(startupTimeoutMs, 'loading');
+      child.on('message', (message) => {
+        if (message.kind === 'started') {
+          clearTimeout(timer);
+          timer = killAfter(runTimeoutMs, 'run');
+        } else report ??= message;
+      });
       child.on('exit', (code, signal) => {
         clearTimeout(timer);
         resolve({ ...(report ?? { kind: 'crash', code, signal }), output });
