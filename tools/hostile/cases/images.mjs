@@ -22,7 +22,7 @@ async function preprocessFile(dir, name, bytes) {
 export const cases = [
   {
     id: 'png-1x5000',
-    about: 'a 102-byte 1×5000 PNG file (its resize by the shorter side would be 232×1,160,000)',
+    about: 'a 190-byte 1×5000 PNG file (its resize by the shorter side would be 232×1,160,000)',
     run: ({ dir }) => preprocessFile(dir, 'strip.png', blackPng(1, 5000, 1000)),
     expect: { name: 'ImageDecodeError', message: /strip\.png: a 1x5000 image .*aspect ratio 5,000:1 is above 100:1/ },
   },
