@@ -18,6 +18,7 @@ describe('readPytorchCheckpoint: sizes and references checked before work', () =
     const before = arrayBuffersMb();
     const read = readPytorchCheckpoint(file, 'shared.pth');
     const grown = arrayBuffersMb() - before;
+    console.log(`shared: +${grown.toFixed(0)} MiB`);
     // Decoding per view would take 200 × 2 MiB = 400 MiB.
     expect(grown).toBeLessThan(40);
     const buffers = new Set([...read.values()].map((t) => t.values.buffer));
