@@ -7,6 +7,7 @@ import type { InputFailure } from '../errors/inputs_failed_error.js';
 import { UsageError } from '../errors/usage_error.js';
 import type { CommandOutput, ProgressStream } from '../io.js';
 import { systemProblem } from '../errors/system_problem.js';
+import { firstLine } from '../errors/described.js';
 import { checkImagePaths } from './image_check.js';
 import { progressBar } from './progress_bar.js';
 import { resolveBackend, resolveModel } from './resolve_model.js';
@@ -121,12 +122,18 @@ export async function classifyCommand(argv: readonly string[], stderr: ProgressS
   if (good.length > 0) {
     const backend = await useBackend(args.backend);
     stderr.write(`backend: ${backend.name}${backend.threads !== undefined ? ` (${backend.threads} threads)` : ''}\n`);
+    // Problems the download got past (a source that failed before the next one served the file, a
+    // cache that refused a write): said once the weights are loaded. If loading fails, the error
+    // says it all (a failed download lists every source's failure).
+    const warnings: Error[] = [];
     const classifier = await load(args.model, {
       ...(args.weights !== undefined && { weights: args.weights }),
       ...(args.offline && { offline: true }),
       ...(args.cacheDir !== undefined && { cacheDir: args.cacheDir }),
       onProgress: progressBar(stderr),
+      onWarning: (problem) => warnings.push(problem),
     });
+    for (const warning of warnings) stderr.write(`resnext: note: ${firstLine(warning.message.replace(/^@resnext\/pretrained: /, ''))}\n`);
     try {
       for (const image of good) {
         const result = await classifyOne(classifier, image, args.top);

@@ -1,4 +1,4 @@
-import type { DownloadError, IntegrityError, OfflineError } from '@resnext/pretrained';
+import type { CacheError, DownloadError, IntegrityError, OfflineError } from '@resnext/pretrained';
 import { EXIT } from '../exit_codes.js';
 import { firstLine, isNamed, withoutPrefix, type Described } from './described.js';
 
@@ -22,6 +22,21 @@ function describeDownload(error: DownloadError): Described {
     };
   }
   const problem = withoutPrefix(attempt(error), error.url);
+  if (error.reason === 'deadline') {
+    return {
+      message: `could not download ${error.url} in time: ${problem}`,
+      ...(partial !== undefined && { detail: partial }),
+      hint: 'Run again to resume it, set RESNEXT_MIRROR to a faster mirror, or download the file yourself and pass it with --weights FILE.',
+      exitCode: EXIT.failed,
+    };
+  }
+  if (error.reason === 'too-large') {
+    return {
+      message: `refused ${error.url}: ${problem}`,
+      hint: 'That address serves something much larger than a checkpoint: check RESNEXT_MIRROR, or pass a local checkpoint with --weights FILE.',
+      exitCode: EXIT.failed,
+    };
+  }
   return {
     message: `could not download ${error.url}: ${problem}`,
     ...(partial !== undefined && { detail: partial }),
@@ -42,7 +57,12 @@ function describeOffline(error: OfflineError): Described {
 
 /** An `IntegrityError`: which bytes were bad, what happened to them, and what to do. */
 function describeIntegrity(error: IntegrityError): Described {
-  const check = error.check === 'size' ? `size ${error.expected} bytes expected, got ${error.actual}` : `${error.check === 'sha256' ? 'sha256' : 'sha256 prefix'} mismatch`;
+  const check =
+    error.check === 'size'
+      ? `size ${error.expected} bytes expected, got ${error.actual}`
+      : error.check === 'structure'
+        ? `${error.actual}, not ${error.expected}`
+        : `${error.check === 'sha256' ? 'sha256' : 'sha256 prefix'} mismatch`;
   switch (error.origin) {
     case 'cache':
       return {
@@ -65,8 +85,15 @@ function describeIntegrity(error: IntegrityError): Described {
   }
 }
 
-/** Describes the download layer's errors (DownloadError, OfflineError, IntegrityError), or undefined for any other error. */
+/** A `CacheError`: the path the file system refused, and what to do (the package's own advice). */
+function describeCache(error: CacheError): Described {
+  const [what, advice] = firstLine(error.message, 400).split(/: (.*)/s);
+  return { message: what ?? error.message, ...(advice !== undefined && { hint: `${advice.charAt(0).toUpperCase()}${advice.slice(1)}.` }), exitCode: EXIT.failed };
+}
+
+/** Describes the download layer's errors (DownloadError, OfflineError, IntegrityError, CacheError), or undefined for any other error. */
 export function describeDownloadError(error: unknown): Described | undefined {
+  if (isNamed<CacheError>(error, 'CacheError')) return describeCache(error);
   if (isNamed<DownloadError>(error, 'DownloadError')) return describeDownload(error);
   if (isNamed<OfflineError>(error, 'OfflineError')) return describeOffline(error);
   if (isNamed<IntegrityError>(error, 'IntegrityError')) return describeIntegrity(error);

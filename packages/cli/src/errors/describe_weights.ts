@@ -1,4 +1,4 @@
-import type { StateDictMismatchError, WeightsFormatError } from '@resnext/pretrained';
+import type { StateDictMismatchError, WeightsFormatError, WeightsValueError } from '@resnext/pretrained';
 import { EXIT } from '../exit_codes.js';
 import { firstLine, isNamed, withoutPrefix, type Described, type ErrorContext } from './described.js';
 
@@ -56,6 +56,13 @@ function describeMismatch(error: StateDictMismatchError): Described {
 
 /** Describes errors about weights files and registries, or returns undefined for any other error. */
 export async function describeWeightsError(error: unknown, context: ErrorContext): Promise<Described | undefined> {
+  if (isNamed<WeightsValueError>(error, 'WeightsValueError')) {
+    return {
+      message: `${error.source} holds values no trained network has: ${firstLine(withoutPrefix(error.message, error.source), 200)}`,
+      hint: 'The checkpoint is damaged or its training diverged: pass another checkpoint with --weights FILE.',
+      exitCode: EXIT.failed,
+    };
+  }
   if (isNamed<WeightsFormatError>(error, 'WeightsFormatError')) return describeFormat(error, context);
   if (isNamed<StateDictMismatchError>(error, 'StateDictMismatchError')) return describeMismatch(error);
   if (isNamed(error, 'WeightsRegistryError') || isNamed(error, 'ModelRegistryError')) {

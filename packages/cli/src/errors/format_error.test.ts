@@ -1,7 +1,7 @@
 // describeError/formatError on each typed error of the packages: one to three lines, a hint that
 // says what to do, and an exit code by kind (2 usage, 3 expected failure, 70 unexpected).
 import { BackendUnavailableError } from '@resnext/backends';
-import { DownloadError, ImageDecodeError, IntegrityError, OfflineError, StateDictMismatchError, WeightsFormatError, WeightsRegistryError } from '@resnext/pretrained';
+import { CacheError, DownloadError, ImageDecodeError, IntegrityError, OfflineError, StateDictMismatchError, WeightsFormatError, WeightsRegistryError, WeightsValueError } from '@resnext/pretrained';
 import { DatasetError } from '@resnext/recipes';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +33,25 @@ describe('describeError', () => {
     expect(download.message).toBe(`the download of ${url} is corrupted (sha256 mismatch); nothing was cached`);
     const shipped = await describeError(new IntegrityError({ url: 'bundled:w.safetensors', file: '/p/w.safetensors', check: 'sha256', expected: 'aa', actual: 'bb', origin: 'package' }));
     expect(shipped.hint).toMatch(/Reinstall @resnext\/pretrained/);
+  });
+
+  it('a download past its deadline or byte cap, bytes that are no checkpoint, an unusable cache: what and what to do', async () => {
+    const late = await describeError(new DownloadError({ url, reason: 'deadline', problem: 'not finished within 3600000 ms', file: '/c/x.pth.incomplete' }));
+    expect(late.message).toBe(`could not download ${url} in time: not finished within 3600000 ms`);
+    expect(late.detail).toContain('/c/x.pth.incomplete');
+    expect(late.hint).toMatch(/^Run again to resume it/);
+    const big = await describeError(new DownloadError({ url, reason: 'too-large', problem: 'announces 9000000000 bytes, over maxBytes 2147483648' }));
+    expect(big.message).toBe(`refused ${url}: announces 9000000000 bytes, over maxBytes 2147483648`);
+    expect(big.hint).toContain('RESNEXT_MIRROR');
+    const html = await describeError(new IntegrityError({ url, check: 'structure', expected: 'a complete safetensors file or zip archive', actual: 'an HTML page', origin: 'download' }));
+    expect(html.message).toBe(`the download of ${url} is corrupted (an HTML page, not a complete safetensors file or zip archive); nothing was cached`);
+    const cache = await describeError(new CacheError({ path: '/home/me/.cache/resnext', problem: 'not-a-directory', code: 'ENOTDIR' }));
+    expect(cache.message).toBe('cache path /home/me/.cache/resnext is unusable (ENOTDIR)');
+    expect(cache.hint).toMatch(/^A file is in the way of a cache directory: .*RESNEXT_CACHE_DIR\)\.$/);
+    expect(cache.exitCode).toBe(EXIT.failed);
+    const values = await describeError(new WeightsValueError('/w/model.safetensors', 'layer1.0.bn1.running_var', 'negative running variance -0.5 at index 3'));
+    expect(values.message).toBe('/w/model.safetensors holds values no trained network has: layer1.0.bn1.running_var: negative running variance -0.5 at index 3');
+    expect(values.exitCode).toBe(EXIT.failed);
   });
 
   it('an unreadable downloaded checkpoint names the cache file to delete', async () => {
