@@ -41,7 +41,9 @@ function isAlive(pid: number): boolean {
 
 /** A removed temporary file and its size in bytes. */
 export interface RemovedTempFile {
+  /** Its path. */
   file: string;
+  /** Its size when it was removed: the disk space given back. */
   bytes: number;
 }
 
