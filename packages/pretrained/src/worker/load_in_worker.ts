@@ -12,7 +12,7 @@ import { WorkerClassifier } from './worker_classifier.js';
 import { WorkerError } from './worker_error.js';
 
 /** Options of {@link loadInWorker}. Everything except the callbacks and `signal` is sent to the worker. */
-export interface WorkerLoadOptions extends Pick<FetchWeightsOptions, 'offline' | 'localFilesOnly' | 'mirror' | 'timeoutMs' | 'onWarning'> {
+export interface WorkerLoadOptions extends Pick<FetchWeightsOptions, 'offline' | 'localFilesOnly' | 'mirror' | 'timeoutMs' | 'deadlineMs' | 'maxBytes' | 'onWarning'> {
   /** `arch` (its default weights) or `arch.tag`, as for `load`. Default `resnext50_32x4d`. */
   model?: string;
   /**
@@ -27,6 +27,8 @@ export interface WorkerLoadOptions extends Pick<FetchWeightsOptions, 'offline' |
   labels?: readonly string[];
   /** Fold BatchNorm into the convolutions. Default true. */
   foldBatchNorm?: boolean;
+  /** Refuse NaN/Inf weights and negative BatchNorm variances, as for `load`. Default true. */
+  checkValues?: boolean;
   /** Run one inference while loading, so the first call is not slow. Default true. */
   warmup?: boolean;
   /** The backend the worker selects with `useBackend`. Default `'auto'` (webgpu > webgl > wasm > cpu). */

@@ -33,6 +33,9 @@ export interface WireLoadOptions {
   localFilesOnly?: boolean;
   mirror?: Mirror;
   timeoutMs?: number;
+  deadlineMs?: number;
+  maxBytes?: number;
+  checkValues?: boolean;
   /** Whether the page listens to download progress (the worker sends none otherwise). */
   progress: boolean;
 }

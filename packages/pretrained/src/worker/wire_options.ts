@@ -42,5 +42,8 @@ export function wireLoadOptions(options: WorkerLoadOptions): { options: WireLoad
   if (options.localFilesOnly !== undefined) wire.localFilesOnly = options.localFilesOnly;
   if (options.mirror !== undefined) wire.mirror = options.mirror;
   if (options.timeoutMs !== undefined) wire.timeoutMs = options.timeoutMs;
+  if (options.deadlineMs !== undefined) wire.deadlineMs = options.deadlineMs;
+  if (options.maxBytes !== undefined) wire.maxBytes = options.maxBytes;
+  if (options.checkValues !== undefined) wire.checkValues = options.checkValues;
   return { options: wire, transfer };
 }

@@ -152,4 +152,15 @@ describe('lifecycle (Node)', () => {
     expect(seen.at(-1)).toBe(bytes.length);
     await classifier.dispose();
   });
+
+  it('the download limits and checkValues reach the load inside the worker', async () => {
+    const bytes = new Uint8Array(await readFile(new URL('../../weights/resnext_fmnist.quick_fmnist.safetensors', import.meta.url)));
+    server.serve('/capped.safetensors', bytes);
+    const loopback = new LoopbackWorker();
+    const got = await open(loopback, { weights: server.url('/capped.safetensors'), maxBytes: 1000, deadlineMs: 60_000, checkValues: false }).catch((e: unknown) => e);
+    const sent = loopback.sent.find((m) => (m as { type: string }).type === 'load') as { options: Record<string, unknown> };
+    expect(sent.options).toMatchObject({ maxBytes: 1000, deadlineMs: 60_000, checkValues: false });
+    // 660,680 bytes against a cap of 1,000: refused inside the worker, as load() refuses it.
+    expect(got).toMatchObject({ name: 'DownloadError', reason: 'too-large' });
+  });
 });

@@ -113,6 +113,9 @@ export function createWorkerServer(endpoint: WorkerEndpoint, deps: WorkerServerD
       ...(options.localFilesOnly === undefined ? {} : { localFilesOnly: options.localFilesOnly }),
       ...(options.mirror === undefined ? {} : { mirror: options.mirror }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
+      ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+      ...(options.checkValues === undefined ? {} : { checkValues: options.checkValues }),
       ...(options.progress ? { onProgress: (progress: DownloadProgress) => post({ type: 'progress', id, progress: { ...progress } }) } : {}),
       onWarning: (problem) => post({ type: 'warning', id, warning: toWireError(problem) }),
     });
