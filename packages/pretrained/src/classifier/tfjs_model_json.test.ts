@@ -159,6 +159,10 @@ describe('loadWeights from a tfjs model.json', () => {
     expect(notFound).toBeInstanceOf(Error);
     expect(notFound).not.toBeInstanceOf(WeightsFormatError);
     expect((notFound as Error).message).toMatch(/404/);
+    // Nothing listens on port 9 of 127.0.0.1 (discard): a refused connection is a network error.
+    const refused = await loadWeights(model, 'http://127.0.0.1:9/model.json').catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(Error);
+    expect(refused).not.toBeInstanceOf(WeightsFormatError);
     model.dispose();
   });
 });
