@@ -8,8 +8,11 @@
  * Channel sums run over blocks of rows in float32 SIMD registers (4 vectors = 16 channels at a
  * time), each block's sum added to float64 totals, so long reductions keep float64 accuracy.
  * The variance is the mean of squared deviations from a per-channel shift (the first row), which
- * avoids the cancellation of E[x²] − E[x]² when |mean| ≫ std. Like the other kernels this unit
- * owns no memory: per-channel vectors live in caller-provided buffers.
+ * avoids the cancellation of E[x²] − E[x]² when |mean| ≫ std. For the kernel threads the rows
+ * are cut into parts fixed by the shape (batch_norm_train_part_rows), each summed into float64
+ * partials of its own, which the statistics add in part order; the element-wise second pass is
+ * split by rows. Like the other kernels this unit owns no memory: per-channel vectors live in
+ * caller-provided buffers.
  */
 #include "simd.h"
 
@@ -102,52 +105,98 @@ INLINE void affine_rows(const float *a, const float *b, const float *sb, const f
   }
 }
 
-/* Doubles needed by batch_norm_train_* as scratch for c channels. */
-EXPORT("batch_norm_train_scratch_doubles") int batch_norm_train_scratch_doubles(int c) { return 2 * c; }
+/* Most parts a channel sum is cut into: enough for 2, 3 or 4 threads to share evenly. */
+#define BN_MAX_PARTS 12
+/* Elements per part at least, so that a part outweighs the pool's hand-off and its 2c partial sums. */
+#define BN_MIN_PART_ELEMENTS (32 * 1024)
 
-/* Floats needed by batch_norm_train_* as scratch for c channels (after the doubles). */
+/*
+ * Rows per part of the channel sums over m rows of c channels: whole BLOCK_ROWS blocks, so a part
+ * sums the same float32 blocks as one pass over all rows would. A function of the shape alone,
+ * never of the thread count: parts are summed into float64 partials of their own and added in part
+ * order, so the result is the same on any number of threads. Parts = ceil(m / rows).
+ */
+EXPORT("batch_norm_train_part_rows")
+int batch_norm_train_part_rows(int m, int c) {
+  const int blocks = ceil_div(m, BLOCK_ROWS);
+  long long parts = (long long)m * c / BN_MIN_PART_ELEMENTS;
+  if (parts > BN_MAX_PARTS) parts = BN_MAX_PARTS;
+  if (parts > blocks) parts = blocks;
+  if (parts < 1) parts = 1;
+  return ceil_div(blocks, (int)parts) * BLOCK_ROWS;
+}
+
+/* Floats of per-channel coefficients batch_norm_train_*_stats write and batch_norm_train_affine reads. */
 EXPORT("batch_norm_train_scratch_floats") int batch_norm_train_scratch_floats(int c) { return 3 * c; }
 
 /*
- * Forward: mean[ch] and the biased variance var[ch] of x's m rows, then
- * y = (x − mean) / √(var + eps) · gamma + beta. `sd` holds 2c doubles (8-byte aligned), `sf` 3c floats.
+ * Parts [first, end) of the channel sums (see runRows in kernel_threads.ts): part p sums rows
+ * [p·part_rows, min(m, (p + 1)·part_rows)) into partials + 2c·p: Σ(a − shift_a) in the first c
+ * doubles, Σ(a − shift_a)(b − shift_b) (or Σ(a − shift_a)² without b) in the next c. b, shift_a,
+ * shift_b may be 0 (absent); the shifts are per-channel vectors of c floats.
  */
-EXPORT("batch_norm_train_forward")
-void batch_norm_train_forward(const float *x, const float *gamma, const float *beta, float *y, float *mean, float *var,
-                              double *sd, float *sf, int m, int c, float eps) {
-  double *s1 = sd, *s2 = sd + c;
-  all_channel_sums(x, 0, x, 0, m, c, s1, s2);
-  float *scale = sf, *shift = sf + c;
+EXPORT("batch_norm_train_sums")
+void batch_norm_train_sums(int slot, int first, int end, const float *a, const float *b, const float *shift_a,
+                           const float *shift_b, double *partials, int m, int c, int part_rows) {
+  (void)slot;
+  for (int p = first; p < end; p++) {
+    const long long r0 = (long long)p * part_rows;
+    if (r0 >= m) break;
+    const int rows = min_i(part_rows, m - (int)r0);
+    double *s1 = partials + 2LL * c * p;
+    all_channel_sums(a + r0 * c, b ? b + r0 * c : 0, shift_a, shift_b, rows, c, s1, s1 + c);
+  }
+}
+
+/*
+ * Forward statistics from the parts' sums of x − x[0] (batch_norm_train_sums, shift x itself):
+ * the partials added in part order, then mean[ch], the biased variance var[ch], and in sf the
+ * coefficients of y = x·scale + shift (sf[ch] = gamma·inv, sf[2c + ch] = beta − mean·scale).
+ */
+EXPORT("batch_norm_train_forward_stats")
+void batch_norm_train_forward_stats(const double *partials, int parts, const float *x, const float *gamma,
+                                    const float *beta, float *mean, float *var, float *sf, int m, int c, float eps) {
+  float *scale = sf, *unused = sf + c, *shift = sf + 2 * c;
   for (int ch = 0; ch < c; ch++) {
-    double d = s1[ch] / m; /* mean − x[0, ch] */
-    double v = s2[ch] / m - d * d;
+    double s1 = 0, s2 = 0;
+    for (int p = 0; p < parts; p++) {
+      s1 += partials[2LL * c * p + ch];
+      s2 += partials[2LL * c * p + c + ch];
+    }
+    double d = s1 / m; /* mean − x[0, ch] */
+    double v = s2 / m - d * d;
     if (v < 0) v = 0;
     double mu = (double)x[ch] + d;
     mean[ch] = (float)mu;
     var[ch] = (float)v;
     float inv = (float)(1.0 / __builtin_sqrt(v + (double)eps));
     scale[ch] = gamma[ch] * inv;
+    unused[ch] = 0.0f;
     shift[ch] = (float)(beta[ch] - mu * scale[ch]);
   }
-  affine_rows(x, 0, 0, scale, 0, shift, y, m, c);
 }
 
 /*
- * Backward, with x̂ = (x − mean)·inv and inv = 1 / √(var + eps): dbeta = Σ dy, dgamma = Σ dy·x̂,
- * dx = gamma·inv·(dy − dbeta/m − x̂·dgamma/m), computed as dx = dy·p + (x − mean)·q + k per channel.
+ * Backward, with x̂ = (x − mean)·inv and inv = 1 / √(var + eps): from the parts' Σ dy and
+ * Σ dy·(x − mean) (batch_norm_train_sums of dy and x, shift_b = mean), added in part order,
+ * dbeta = Σ dy, dgamma = Σ dy·x̂, and in sf the coefficients of
+ * dx = gamma·inv·(dy − dbeta/m − x̂·dgamma/m) = dy·p + (x − mean)·q + k (p, q, k: c floats each).
  * The statistics count as functions of x (the training-mode gradient); mean and var are the
- * forward's outputs. `sd` holds 2c doubles, `sf` 3c floats.
+ * forward's outputs.
  */
-EXPORT("batch_norm_train_backward")
-void batch_norm_train_backward(const float *dy, const float *x, const float *gamma, const float *mean, const float *var,
-                               float *dx, float *dgamma, float *dbeta, double *sd, float *sf, int m, int c, float eps) {
-  double *s1 = sd, *s2 = sd + c;
-  all_channel_sums(dy, x, 0, mean, m, c, s1, s2); /* Σ dy, Σ dy·(x − mean) */
+EXPORT("batch_norm_train_backward_stats")
+void batch_norm_train_backward_stats(const double *partials, int parts, const float *gamma, const float *var,
+                                     float *dgamma, float *dbeta, float *sf, int m, int c, float eps) {
   float *p = sf, *q = sf + c, *k = sf + 2 * c;
   /* Not vectorized: per channel, and otherwise clang 16 leaves a dead stack frame here. */
   _Pragma("clang loop vectorize(disable)") for (int ch = 0; ch < c; ch++) {
+    double s1 = 0, s2 = 0;
+    for (int part = 0; part < parts; part++) {
+      s1 += partials[2LL * c * part + ch];
+      s2 += partials[2LL * c * part + c + ch];
+    }
     double inv = 1.0 / __builtin_sqrt((double)var[ch] + (double)eps);
-    double sum_dy = s1[ch], sum_dy_xhat = s2[ch] * inv;
+    double sum_dy = s1, sum_dy_xhat = s2 * inv;
     dbeta[ch] = (float)sum_dy;
     dgamma[ch] = (float)sum_dy_xhat;
     double g = gamma[ch] * inv;
@@ -156,5 +205,19 @@ void batch_norm_train_backward(const float *dy, const float *x, const float *gam
     q[ch] = (float)qq;
     k[ch] = (float)(-g * sum_dy / m);
   }
-  affine_rows(dy, x, mean, p, q, k, dx, m, c);
+}
+
+/*
+ * Rows [first, end) of out = a·p + (b ? (b − sb)·q : 0) + k with the per-channel coefficients
+ * sf = [p | q | k] (see runRows in kernel_threads.ts): y from x in the forward (no b), dx from dy
+ * and x (sb = mean) in the backward. Element-wise, so any split gives the same values.
+ */
+EXPORT("batch_norm_train_affine")
+void batch_norm_train_affine(int slot, int first, int end, const float *a, const float *b, const float *sb,
+                             const float *sf, float *out, int m, int c) {
+  (void)slot;
+  end = min_i(end, m);
+  if (first >= end) return;
+  const long long at = (long long)first * c;
+  affine_rows(a + at, b ? b + at : 0, sb, sf, sf + c, sf + 2 * c, out + at, end - first, c);
 }

@@ -8,6 +8,10 @@
  * are packed into 4-channel planes. For each tap (or pair of horizontally adjacent taps, which
  * share dy) the core accumulates outer products of 4 dy channels (lane-splat) with 4 or 8 x
  * channels over all the tile's pixels in f32x4 locals, then adds them to dfilter.
+ *
+ * For the kernel threads the tiles (images × row tiles, in order) are cut into parts fixed by the
+ * geometry (group_conv_backprop_filter_parts); each part sums its tiles into a partial filter of
+ * its own, and sum_parts.c adds the partials in part order.
  */
 #include "pack.h"
 #include "simd.h"
@@ -99,77 +103,114 @@ INLINE int bpf_dy_floats(int rows, int o, int groups, int ow) {
   return rows * ow * 4 * (cg_aligned(o, groups) ? planes * groups : planes);
 }
 
-/* Bytes of scratch group_conv_backprop_filter needs: the packed x window and dy rows of a tile. */
+/* Bytes of scratch one thread of group_conv_backprop_filter needs: the packed x window and dy rows of a tile. */
 EXPORT("group_conv_backprop_filter_scratch")
 int group_conv_backprop_filter_scratch(GEOMETRY) {
   const int rows = bpf_tile_rows(w, c, kh, kw, o, groups, sh, sw, dh, dw, oh, ow);
   return 4 * (bpf_x_floats(rows, c, kh, kw, groups, sh, sw, dh, dw, ow) + bpf_dy_floats(rows, o, groups, ow));
 }
 
+/* Most parts the batch × pixel sum is cut into: enough for 2, 3 or 4 threads to share evenly. */
+#define BPF_MAX_PARTS 12
+/* Output pixels per part at least: a part's partial filter costs one add per weight, against `pixels` MACs per weight. */
+#define BPF_MIN_PART_PIXELS 256
+/* Floats all parts' partial filters may take together (16 MiB). */
+#define BPF_PARTIALS_MAX_FLOATS (4 * 1024 * 1024)
+
+/* Tiles of output rows the sum runs over: ceil(oh / tile_rows) per image, images in order. */
+INLINE int bpf_tiles(int n, int oh, int tile_rows) { return n * ceil_div(oh, tile_rows); }
+
 /*
- * dfilter [kh][kw][c/groups][o] from x [n][h][w][c] and dy [n][oh][ow][o] for the forward
- * geometry; dfilter is overwritten. `scratch` has group_conv_backprop_filter_scratch bytes.
+ * The number of parts the filter gradient's sum over images and output pixels is cut into. A
+ * function of the geometry alone, never of the thread count: each part sums its tiles into a
+ * partial filter of its own, and the partials are added in part order (sum_parts), so the result
+ * is the same on any number of threads.
  */
-EXPORT("group_conv_backprop_filter")
-void group_conv_backprop_filter(const float *x, const float *dy, float *dfilter, float *scratch, GEOMETRY) {
+EXPORT("group_conv_backprop_filter_parts")
+int group_conv_backprop_filter_parts(GEOMETRY) {
+  const int tile_rows = bpf_tile_rows(w, c, kh, kw, o, groups, sh, sw, dh, dw, oh, ow);
+  const long long filter = (long long)kh * kw * (c / groups) * o;
+  long long parts = min_i(BPF_MAX_PARTS, bpf_tiles(n, oh, tile_rows));
+  const long long by_pixels = (long long)n * oh * ow / BPF_MIN_PART_PIXELS;
+  const long long by_memory = BPF_PARTIALS_MAX_FLOATS / (filter > 0 ? filter : 1);
+  if (parts > by_pixels) parts = by_pixels;
+  if (parts > by_memory) parts = by_memory;
+  return parts < 1 ? 1 : (int)parts;
+}
+
+/* Adds one tile's contribution (output rows [oy0, oy0 + rows) of one image) to dfilter. */
+INLINE void bpf_tile(const float *ximage, const float *dyimage, float *dfilter, float *xwin, float *dywin, int oy0,
+                     int rows, GEOMETRY) {
   const int cg = c / groups, og = o / groups;
   const int x_planes = ceil_div(cg, 4), dy_planes = ceil_div(og, 4);
   const int row_len = window_row_len(ow, kw, sw, dw);
   const int cols = window_cols(ow, kw, sw, dw);
-  const int tile_rows = bpf_tile_rows(w, c, kh, kw, o, groups, sh, sw, dh, dw, oh, ow);
   const int x_aligned = cg_aligned(c, groups), dy_aligned = cg_aligned(o, groups);
   const int dst_tap = cg * o;
-
-  float *xwin = scratch;
-  float *dywin = xwin + bpf_x_floats(tile_rows, c, kh, kw, groups, sh, sw, dh, dw, ow);
-
-  for (int i = 0, total = kh * kw * cg * o; i < total; i++) dfilter[i] = 0.0f;
-
-  for (int b = 0; b < n; b++) {
-    const float *ximage = x + b * h * w * c;
-    const float *dyimage = dy + b * oh * ow * o;
-    for (int oy0 = 0; oy0 < oh; oy0 += tile_rows) {
-      const int rows = min_i(tile_rows, oh - oy0);
-      const int in_rows = window_rows(rows, kh, sh, dh);
-      const int x_plane_len = in_rows * row_len, dy_plane_len = rows * ow * 4;
-      if (x_aligned) pack_window(xwin, ximage, h, w, c, 0, c, oy0 * sh - pt, in_rows, -pl, cols, sw);
-      if (dy_aligned) pack_window(dywin, dyimage, oh, ow, o, 0, o, oy0, rows, 0, ow, 1);
-      for (int g = 0; g < groups; g++) {
-        const float *xg = xwin + (x_aligned ? g * x_planes * x_plane_len : 0);
-        const float *dyg = dywin + (dy_aligned ? g * dy_planes * dy_plane_len : 0);
-        if (!x_aligned) pack_window(xwin, ximage, h, w, c, g * cg, cg, oy0 * sh - pt, in_rows, -pl, cols, sw);
-        if (!dy_aligned) pack_window(dywin, dyimage, oh, ow, o, g * og, og, oy0, rows, 0, ow, 1);
-        for (int ky = 0; ky < kh; ky++) {
-          for (int kx = 0; kx < kw;) {
-            /* Two adjacent taps share each dy load; a lone last tap pairs two x planes instead. */
-            const int pair = kx + 1 < kw;
-            const int xoff0 = window_tap_offset(ky, kx, dh, dw, sw, row_len);
-            const int xoff1 = pair ? window_tap_offset(ky, kx + 1, dh, dw, sw, row_len) : 0;
-            for (int qy = 0; qy < dy_planes; qy++) {
-              const float *dq = dyg + qy * dy_plane_len;
-              for (int qx = 0; qx < x_planes;) {
-                const float *xq = xg + qx * x_plane_len;
-                float *dst = dfilter + (ky * kw + kx) * dst_tap + 4 * qx * o + g * og + 4 * qy;
-                const int n_c = cg - 4 * qx, n_k = og - 4 * qy;
-                if (pair) {
-                  dw_block_2_1(xq, xoff0, xoff1, x_plane_len, sh * row_len, dq, ow * 4, rows, ow, dst, dst_tap, o, n_c,
-                               n_k);
-                  qx += 1;
-                } else if (qx + 1 < x_planes) {
-                  dw_block_1_2(xq, xoff0, 0, x_plane_len, sh * row_len, dq, ow * 4, rows, ow, dst, dst_tap, o, n_c,
-                               n_k);
-                  qx += 2;
-                } else {
-                  dw_block_1_1(xq, xoff0, 0, x_plane_len, sh * row_len, dq, ow * 4, rows, ow, dst, dst_tap, o, n_c,
-                               n_k);
-                  qx += 1;
-                }
-              }
+  const int in_rows = window_rows(rows, kh, sh, dh);
+  const int x_plane_len = in_rows * row_len, dy_plane_len = rows * ow * 4;
+  if (x_aligned) pack_window(xwin, ximage, h, w, c, 0, c, oy0 * sh - pt, in_rows, -pl, cols, sw);
+  if (dy_aligned) pack_window(dywin, dyimage, oh, ow, o, 0, o, oy0, rows, 0, ow, 1);
+  for (int g = 0; g < groups; g++) {
+    const float *xg = xwin + (x_aligned ? g * x_planes * x_plane_len : 0);
+    const float *dyg = dywin + (dy_aligned ? g * dy_planes * dy_plane_len : 0);
+    if (!x_aligned) pack_window(xwin, ximage, h, w, c, g * cg, cg, oy0 * sh - pt, in_rows, -pl, cols, sw);
+    if (!dy_aligned) pack_window(dywin, dyimage, oh, ow, o, g * og, og, oy0, rows, 0, ow, 1);
+    for (int ky = 0; ky < kh; ky++) {
+      for (int kx = 0; kx < kw;) {
+        /* Two adjacent taps share each dy load; a lone last tap pairs two x planes instead. */
+        const int pair = kx + 1 < kw;
+        const int xoff0 = window_tap_offset(ky, kx, dh, dw, sw, row_len);
+        const int xoff1 = pair ? window_tap_offset(ky, kx + 1, dh, dw, sw, row_len) : 0;
+        for (int qy = 0; qy < dy_planes; qy++) {
+          const float *dq = dyg + qy * dy_plane_len;
+          for (int qx = 0; qx < x_planes;) {
+            const float *xq = xg + qx * x_plane_len;
+            float *dst = dfilter + (ky * kw + kx) * dst_tap + 4 * qx * o + g * og + 4 * qy;
+            const int n_c = cg - 4 * qx, n_k = og - 4 * qy;
+            if (pair) {
+              dw_block_2_1(xq, xoff0, xoff1, x_plane_len, sh * row_len, dq, ow * 4, rows, ow, dst, dst_tap, o, n_c, n_k);
+              qx += 1;
+            } else if (qx + 1 < x_planes) {
+              dw_block_1_2(xq, xoff0, 0, x_plane_len, sh * row_len, dq, ow * 4, rows, ow, dst, dst_tap, o, n_c, n_k);
+              qx += 2;
+            } else {
+              dw_block_1_1(xq, xoff0, 0, x_plane_len, sh * row_len, dq, ow * 4, rows, ow, dst, dst_tap, o, n_c, n_k);
+              qx += 1;
             }
-            kx += pair ? 2 : 1;
           }
         }
+        kx += pair ? 2 : 1;
       }
+    }
+  }
+}
+
+/*
+ * Parts [first, end) of the filter gradient (see runRows in kernel_threads.ts; `parts` from
+ * group_conv_backprop_filter_parts): part p overwrites partials + p * (kh * kw * c/groups * o)
+ * floats — the filter layout [kh][kw][c/groups][o] — with the sum over its run of tiles, in tile
+ * order; with one part that is dfilter itself. x [n][h][w][c] and dy [n][oh][ow][o] for the
+ * forward geometry; `scratch_base` holds a group_conv_backprop_filter_scratch share per thread.
+ */
+EXPORT("group_conv_backprop_filter")
+void group_conv_backprop_filter(int slot, int first, int end, const float *x, const float *dy, float *partials,
+                                char *scratch_base, int parts, GEOMETRY) {
+  const int tile_rows = bpf_tile_rows(w, c, kh, kw, o, groups, sh, sw, dh, dw, oh, ow);
+  const int per_image = ceil_div(oh, tile_rows), tiles = bpf_tiles(n, oh, tile_rows);
+  const int filter = kh * kw * (c / groups) * o;
+  float *xwin = (float *)(scratch_base + (long long)slot * group_conv_backprop_filter_scratch(
+                                                              n, h, w, c, kh, kw, o, groups, sh, sw, dh, dw, pt, pl, oh, ow));
+  float *dywin = xwin + bpf_x_floats(tile_rows, c, kh, kw, groups, sh, sw, dh, dw, ow);
+  end = min_i(end, parts);
+  for (int p = first; p < end; p++) {
+    float *dfilter = partials + (long long)p * filter;
+    for (int i = 0; i < filter; i++) dfilter[i] = 0.0f;
+    const int t1 = (int)((long long)(p + 1) * tiles / parts);
+    for (int t = (int)((long long)p * tiles / parts); t < t1; t++) {
+      const int b = t / per_image, oy0 = (t % per_image) * tile_rows;
+      bpf_tile(x + (long long)b * h * w * c, dy + (long long)b * oh * ow * o, dfilter, xwin, dywin, oy0,
+               min_i(tile_rows, oh - oy0), n, h, w, c, kh, kw, o, groups, sh, sw, dh, dw, pt, pl, oh, ow);
     }
   }
 }

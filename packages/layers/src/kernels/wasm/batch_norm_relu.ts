@@ -1,15 +1,16 @@
 /** The wasm kernel of the ReLU gradient that follows batch norms (csrc/batch_norm_relu.c). */
 import { getKernel, registerKernel, util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { ReluGradFromOutput } from '../../ops/relu_train.js';
-import { kernelsFor, wasmKernelsAvailable } from './kernel_module.js';
+import { wasmKernelsAvailable } from './kernel_module.js';
+import { kernelThreads, runRows } from './kernel_threads.js';
 import { heapOffset, type WasmBackend } from './wasm_backend.js';
 
-/** The export of csrc/batch_norm_relu.c; pointers are heap byte offsets. */
-interface ReluExports {
-  bn_relu_backward(dy: number, y: number, dx: number, n: number): void;
-}
+/** Elements below which the kernel stays on the calling thread: the pool's hand-off would cost more than it saves. */
+const MIN_THREADED_ELEMENTS = 32 * 1024;
+/** Elements per unit of work (a multiple of 16, see csrc/batch_norm_relu.c). */
+const CHUNK = 4096;
 
-/** dx = dy where y > 0, else 0. */
+/** dx = dy where y > 0, else 0; element-wise, on the kernel threads. */
 export const reluGradFromOutputWasmConfig: KernelConfig = {
   kernelName: ReluGradFromOutput,
   backendName: 'wasm',
@@ -18,7 +19,10 @@ export const reluGradFromOutputWasmConfig: KernelConfig = {
     const be = backend as WasmBackend;
     const dx = be.makeOutput(y.shape, 'float32');
     const n = util.sizeFromShape(y.shape);
-    if (n > 0) (kernelsFor(be) as unknown as ReluExports).bn_relu_backward(heapOffset(be, dy), heapOffset(be, y), heapOffset(be, dx), n);
+    if (n === 0) return dx;
+    const chunks = Math.ceil(n / CHUNK);
+    const threads = n < MIN_THREADED_ELEMENTS ? 1 : kernelThreads(be);
+    runRows(be, 'bn_relu_backward', threads, chunks, [heapOffset(be, dy), heapOffset(be, y), heapOffset(be, dx), n, CHUNK]);
     return dx;
   },
 };

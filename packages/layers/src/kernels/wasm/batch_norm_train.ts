@@ -1,48 +1,60 @@
 /**
  * The wasm kernels of training-mode batch normalization (csrc/batch_norm_train.c): forward in two
- * passes over x, backward in two passes over (x, dy).
+ * passes over x (channel sums, then y), backward in two passes over (x, dy) (two channel sums, then
+ * dx), each on the kernel threads. The sums are cut into parts fixed by the shape, added in part
+ * order; the second passes are element-wise: results do not depend on the thread count.
  */
 import { getGradient, getKernel, registerGradient, registerKernel, util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { BatchNormTrain, BatchNormTrainGrad, batchNormTrainGradConfig, type BatchNormTrainAttrs } from '../../ops/batch_norm_train.js';
 import { shareSavedTensorsWasm } from './batch_norm_saved_tensors.js';
-import { kernelsFor, wasmKernelsAvailable } from './kernel_module.js';
+import { kernelsFor, wasmKernelsAvailable, type KernelExports } from './kernel_module.js';
+import { kernelThreads, runRows } from './kernel_threads.js';
 import { heapOffset, withScratch, type WasmBackend } from './wasm_backend.js';
 
-/** The exports of csrc/batch_norm_train.c. Pointers are heap byte offsets; m rows of c channels. */
-interface BatchNormExports {
-  batch_norm_train_scratch_doubles(c: number): number;
-  batch_norm_train_scratch_floats(c: number): number;
-  batch_norm_train_forward(x: number, gamma: number, beta: number, y: number, mean: number, variance: number, sd: number, sf: number, m: number, c: number, eps: number): void;
-  batch_norm_train_backward(
-    dy: number,
-    x: number,
-    gamma: number,
-    mean: number,
-    variance: number,
-    dx: number,
-    dgamma: number,
-    dbeta: number,
-    sd: number,
-    sf: number,
-    m: number,
-    c: number,
-    eps: number,
-  ): void;
+/** Elements below which a pass stays on the calling thread: the pool's hand-off would cost more than it saves. */
+const MIN_THREADED_ELEMENTS = 32 * 1024;
+/** Elements per unit of the element-wise pass, so that a unit outweighs taking it from the shared counter. */
+const AFFINE_UNIT_ELEMENTS = 4096;
+
+/** A pass's inputs beyond the tensors: m rows of c channels, the parts of the sums, threads. */
+interface Plan {
+  k: KernelExports;
+  m: number;
+  c: number;
+  partRows: number;
+  parts: number;
+  threads: number;
 }
 
-/** Runs `body` with the per-channel scratch (doubles first, then floats) the C kernels need. */
-function withChannelScratch(be: WasmBackend, k: BatchNormExports, c: number, body: (sd: number, sf: number) => void): void {
-  const doubles = k.batch_norm_train_scratch_doubles(c);
+function plan(be: WasmBackend, x: TensorInfo): Plan {
+  const c = x.shape[x.shape.length - 1]!;
+  const m = c === 0 ? 0 : util.sizeFromShape(x.shape) / c;
+  const k = kernelsFor(be);
+  const partRows = m > 0 && c > 0 ? k.batch_norm_train_part_rows(m, c) : 1;
+  return { k, m, c, partRows, parts: Math.ceil(m / partRows), threads: m * c < MIN_THREADED_ELEMENTS ? 1 : kernelThreads(be) };
+}
+
+/**
+ * Runs `body` with the scratch the passes need: the parts' float64 partial sums (2c per part,
+ * 8-byte aligned) and 3c floats of per-channel coefficients.
+ */
+function withPassScratch(be: WasmBackend, p: Plan, body: (partials: number, sf: number) => void): void {
+  const doubles = 2 * p.c * p.parts;
   // 8 bytes of slack so the doubles can start 8-byte aligned whatever malloc returns.
-  withScratch(be, 8 + doubles * 8 + k.batch_norm_train_scratch_floats(c) * 4, (pointer) => {
-    const sd = (pointer + 7) & ~7;
-    body(sd, sd + doubles * 8);
+  withScratch(be, 8 + doubles * 8 + p.k.batch_norm_train_scratch_floats(p.c) * 4, (pointer) => {
+    const partials = (pointer + 7) & ~7;
+    body(partials, partials + doubles * 8);
   });
 }
 
-function rowsAndChannels(x: TensorInfo): [number, number] {
-  const c = x.shape[x.shape.length - 1]!;
-  return [c === 0 ? 0 : util.sizeFromShape(x.shape) / c, c];
+/** Channel sums of (a − shiftA) and (a − shiftA)(b − shiftB) per part, into `partials` (0 = absent). */
+function channelSums(be: WasmBackend, p: Plan, a: number, b: number, shiftA: number, shiftB: number, partials: number): void {
+  runRows(be, 'batch_norm_train_sums', p.parts > 1 ? p.threads : 1, p.parts, [a, b, shiftA, shiftB, partials, p.m, p.c, p.partRows]);
+}
+
+/** out = a·p + (b − sb)·q + k over all rows, coefficients [p | q | k] at sf (b = 0: absent). */
+function affine(be: WasmBackend, p: Plan, a: number, b: number, sb: number, sf: number, out: number): void {
+  runRows(be, 'batch_norm_train_affine', p.threads, p.m, [a, b, sb, sf, out, p.m, p.c], Math.max(1, Math.ceil(AFFINE_UNIT_ELEMENTS / p.c)));
 }
 
 /** Forward: y, mean, variance. An empty batch gives y empty and the statistics NaN, as tf.moments does. */
@@ -53,7 +65,8 @@ export const batchNormTrainWasmConfig: KernelConfig = {
     const { x, gamma, beta } = inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
     const { epsilon } = attrs as unknown as BatchNormTrainAttrs;
     const be = backend as WasmBackend;
-    const [m, c] = rowsAndChannels(x);
+    const p = plan(be, x);
+    const { m, c } = p;
     if (m === 0 || c === 0) {
       const nan = () => be.makeOutput([c], 'float32', undefined, new Float32Array(c).fill(Number.NaN));
       return [be.makeOutput(x.shape, 'float32'), nan(), nan()];
@@ -61,11 +74,13 @@ export const batchNormTrainWasmConfig: KernelConfig = {
     const y = be.makeOutput(x.shape, 'float32');
     const mean = be.makeOutput([c], 'float32');
     const variance = be.makeOutput([c], 'float32');
-    const k = kernelsFor(be) as unknown as BatchNormExports;
     const at = (t: TensorInfo) => heapOffset(be, t);
-    withChannelScratch(be, k, c, (sd, sf) =>
-      k.batch_norm_train_forward(at(x), at(gamma), at(beta), at(y), at(mean), at(variance), sd, sf, m, c, epsilon),
-    );
+    withPassScratch(be, p, (partials, sf) => {
+      // Sums of x − x[0] (its first row): no cancellation in the variance when |mean| ≫ std.
+      channelSums(be, p, at(x), 0, at(x), 0, partials);
+      p.k.batch_norm_train_forward_stats(partials, p.parts, at(x), at(gamma), at(beta), at(mean), at(variance), sf, m, c, epsilon);
+      affine(be, p, at(x), 0, 0, sf, at(y));
+    });
     return [y, mean, variance];
   },
 };
@@ -78,7 +93,8 @@ export const batchNormTrainGradWasmConfig: KernelConfig = {
     const { dy, x, gamma, mean, variance } = inputs as Record<'dy' | 'x' | 'gamma' | 'mean' | 'variance', TensorInfo>;
     const { epsilon } = attrs as unknown as BatchNormTrainAttrs;
     const be = backend as WasmBackend;
-    const [m, c] = rowsAndChannels(x);
+    const p = plan(be, x);
+    const { m, c } = p;
     if (m === 0 || c === 0) {
       const zeros = (shape: number[]) => be.makeOutput(shape, 'float32', undefined, new Float32Array(util.sizeFromShape(shape)));
       return [zeros(x.shape), zeros([c]), zeros([c])];
@@ -86,11 +102,12 @@ export const batchNormTrainGradWasmConfig: KernelConfig = {
     const dx = be.makeOutput(x.shape, 'float32');
     const dgamma = be.makeOutput([c], 'float32');
     const dbeta = be.makeOutput([c], 'float32');
-    const k = kernelsFor(be) as unknown as BatchNormExports;
     const at = (t: TensorInfo) => heapOffset(be, t);
-    withChannelScratch(be, k, c, (sd, sf) =>
-      k.batch_norm_train_backward(at(dy), at(x), at(gamma), at(mean), at(variance), at(dx), at(dgamma), at(dbeta), sd, sf, m, c, epsilon),
-    );
+    withPassScratch(be, p, (partials, sf) => {
+      channelSums(be, p, at(dy), at(x), 0, at(mean), partials); // Σ dy, Σ dy·(x − mean)
+      p.k.batch_norm_train_backward_stats(partials, p.parts, at(gamma), at(variance), at(dgamma), at(dbeta), sf, m, c, epsilon);
+      affine(be, p, at(dy), at(x), at(mean), sf, at(dx));
+    });
     return [dx, dgamma, dbeta];
   },
 };

@@ -29,7 +29,23 @@ export interface KernelExports {
   /** dx rows [first, end), like group_conv_forward. */
   group_conv_backprop_input: (slot: number, first: number, end: number, dy: number, packed: number, dx: number, scratch: number, ...geometry: number[]) => void;
   group_conv_backprop_filter_scratch(...geometry: number[]): number;
-  group_conv_backprop_filter(x: number, dy: number, dfilter: number, scratch: number, ...geometry: number[]): void;
+  /** Parts the filter gradient's sum over images and pixels is cut into: a function of the geometry alone. */
+  group_conv_backprop_filter_parts(...geometry: number[]): number;
+  /** Parts [first, end): part p's partial filter at partials + p x filter size (see csrc/group_conv_backprop_filter.c). */
+  group_conv_backprop_filter: (slot: number, first: number, end: number, x: number, dy: number, partials: number, scratch: number, parts: number, ...geometry: number[]) => void;
+  /** Chunks [first, end) of out = the `parts` arrays of `len` floats at `partials`, added in order. */
+  sum_parts: (slot: number, first: number, end: number, partials: number, parts: number, len: number, out: number, chunk: number) => void;
+  /** Rows per part of batch norm's channel sums over m rows of c channels (see csrc/batch_norm_train.c). */
+  batch_norm_train_part_rows(m: number, c: number): number;
+  batch_norm_train_scratch_floats(c: number): number;
+  /** Parts [first, end) of the channel sums; `b`, `shiftA`, `shiftB` may be 0 (absent). */
+  batch_norm_train_sums: (slot: number, first: number, end: number, a: number, b: number, shiftA: number, shiftB: number, partials: number, m: number, c: number, partRows: number) => void;
+  batch_norm_train_forward_stats(partials: number, parts: number, x: number, gamma: number, beta: number, mean: number, variance: number, sf: number, m: number, c: number, eps: number): void;
+  batch_norm_train_backward_stats(partials: number, parts: number, gamma: number, variance: number, dgamma: number, dbeta: number, sf: number, m: number, c: number, eps: number): void;
+  /** Rows [first, end) of out = a·p + (b − sb)·q + k, with [p | q | k] at sf; `b` may be 0. */
+  batch_norm_train_affine: (slot: number, first: number, end: number, a: number, b: number, sb: number, sf: number, out: number, m: number, c: number) => void;
+  /** Chunks [first, end) of `chunk` elements of dx = dy where y > 0, else 0. */
+  bn_relu_backward: (slot: number, first: number, end: number, dy: number, y: number, dx: number, n: number, chunk: number) => void;
 }
 
 

@@ -4,10 +4,12 @@
  * kernel_workers.ts), each instantiating the same kernel module on the same shared heap memory.
  * The row-split entry points take `(slot, first, end, ...)`: thread `slot` (its scratch share)
  * computes output rows [first, end), and every value is computed by the same instructions whatever
- * the split, so results are bit-identical to one thread. Threads take runs of rows from a shared
- * counter until none are left (so a thread the OS delays, on a busy machine, simply takes fewer),
- * large runs first and ever smaller ones towards the end (see takeRun); the calling thread takes
- * part too and then waits until the workers have finished.
+ * the split, so results are bit-identical to one thread. Reductions (filter gradients, batch-norm
+ * channel sums) are cut into parts whose number depends on the shape alone; threads take whole
+ * parts, each summing into a partial result of its own, and the partials are added in part order.
+ * Threads take runs of rows from a shared counter until none are left (so a thread the OS delays,
+ * on a busy machine, simply takes fewer), large runs first and ever smaller ones towards the end
+ * (see takeRun); the calling thread takes part too and then waits until the workers have finished.
  *
  * Where: Node, browsers' dedicated Web Workers, and a cross-origin isolated page's main thread.
  * The main thread may not block in `Atomics.wait`, so there the caller polls for the workers'

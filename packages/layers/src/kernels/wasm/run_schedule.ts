@@ -3,10 +3,28 @@
  * Plain functions without closures: their source is also the pool workers' (see kernel_workers.ts).
  */
 
-/** Entry points split by rows: they take `(slot, first, end, ...args)`. */
-export type RowKernel = 'group_conv_forward' | 'group_conv_backprop_input';
+/**
+ * Entry points split by rows (or parts, or chunks): they take `(slot, first, end, ...args)`.
+ * Their order is the pool workers' function table: extend at the end.
+ */
+export type RowKernel =
+  | 'group_conv_forward'
+  | 'group_conv_backprop_input'
+  | 'group_conv_backprop_filter'
+  | 'sum_parts'
+  | 'batch_norm_train_sums'
+  | 'batch_norm_train_affine'
+  | 'bn_relu_backward';
 
-export const ROW_KERNELS: readonly RowKernel[] = ['group_conv_forward', 'group_conv_backprop_input'];
+export const ROW_KERNELS: readonly RowKernel[] = [
+  'group_conv_forward',
+  'group_conv_backprop_input',
+  'group_conv_backprop_filter',
+  'sum_parts',
+  'batch_norm_train_sums',
+  'batch_norm_train_affine',
+  'bn_relu_backward',
+];
 
 // Layout of the control block (Int32 slots), then the arguments as float64 from ARGS_BYTES on.
 /** Bumped per job; workers wait on it. */
