@@ -480,6 +480,19 @@ export const cases = [
     expect: { name: 'WeightsFormatError', message: /not a loadable tfjs layers model: .*Backdoor/ },
   },
   {
+    id: 'tfjs-topology-huge-dense-tiny-shard',
+    about: 'a hand-written model.json: a 20000×20000 Dense (1.6 GB of weights) whose shard has 4 bytes',
+    async run({ dir }) {
+      const file = path.join(dir, 'model.json');
+      const layer = { class_name: 'Dense', config: { name: 'fc', units: 20000, use_bias: true, batch_input_shape: [null, 20000] } };
+      const weights = [{ name: 'fc/kernel', shape: [20000, 20000], dtype: 'float32' }, { name: 'fc/bias', shape: [20000], dtype: 'float32' }];
+      writeFileSync(file, JSON.stringify({ modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [layer] } }, weightsManifest: [{ paths: ['w.bin'], weights }] }));
+      writeFileSync(path.join(dir, 'w.bin'), new Uint8Array(4));
+      await loadInto(file);
+    },
+    expect: { name: 'WeightsFormatError', message: /model\.json: not a loadable tfjs layers model: .*should have 400000000 values but has 1/ },
+  },
+  {
     id: 'tfjs-manifest-huge-weight-shape',
     about: 'a model.json whose manifest states a [1e9, 1e9, 0] weight',
     async run({ dir }) {
