@@ -198,19 +198,19 @@ export const cases = [
   },
   {
     id: 'safetensors-zero-elements-large-dims-mapping',
-    about: 'conv1.weight [30000, 30000, 0, 1] passes the readers; the mapping must compare shapes before any layout loop',
+    about: 'conv1.weight [46340, 46340, 0, 1] (2^31 − 1 elements, zero dims as 1) passes the readers; the mapping must compare shapes before any layout loop',
     async run() {
-      await loadInto(safetensors({ 'conv1.weight': { dtype: 'F32', shape: [30000, 30000, 0, 1], data_offsets: [0, 0] } }));
+      await loadInto(safetensors({ 'conv1.weight': { dtype: 'F32', shape: [46340, 46340, 0, 1], data_offsets: [0, 0] } }));
     },
-    expect: { name: 'StateDictMismatchError', message: /conv1\.weight: checkpoint \[0, 1, 30000, 30000\] vs model/ },
+    expect: { name: 'StateDictMismatchError', message: /conv1\.weight: checkpoint \[0, 1, 46340, 46340\] vs model/ },
   },
   {
     id: 'pth-zero-elements-large-dims-mapping',
-    about: 'the .pth twin of a [30000, 30000, 0, 1] conv1.weight, loaded into a model',
+    about: 'the .pth twin of a [46340, 46340, 0, 1] conv1.weight, loaded into a model',
     async run() {
-      await loadInto(pth([{ key: 'conv1.weight', numel: 0, size: [30000, 30000, 0, 1] }], { 0: new Uint8Array() }));
+      await loadInto(pth([{ key: 'conv1.weight', numel: 0, size: [46340, 46340, 0, 1] }], { 0: new Uint8Array() }));
     },
-    expect: { name: 'StateDictMismatchError', message: /conv1\.weight: checkpoint \[0, 1, 30000, 30000\]/ },
+    expect: { name: 'StateDictMismatchError', message: /conv1\.weight: checkpoint \[0, 1, 46340, 46340\]/ },
   },
   {
     id: 'safetensors-huge-dims-tiny-file',
