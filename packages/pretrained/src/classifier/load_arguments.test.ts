@@ -134,7 +134,8 @@ describe('load(model, options)', () => {
     fromBytes.dispose();
     // Change one byte of the last tensor's data (the file stays a valid checkpoint of the same keys).
     const altered = new Uint8Array(FULL);
-    altered[altered.length - 2] ^= 0x01;
+    const at = altered.length - 2;
+    altered[at] = altered[at]! ^ 0x01;
     const changed = await load('resnext_fmnist.full_fmnist', { weights: altered, warmup: false });
     expect(changed.meta).toMatchObject({ id: 'resnext_fmnist.custom', tag: 'custom' });
     expect(changed.meta.metrics).toBeUndefined();
