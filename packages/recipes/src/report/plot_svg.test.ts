@@ -25,4 +25,11 @@ describe('plotSvg', () => {
     expect(svg).toContain('(epoch 1 in progress, 40%)');
     expect(svg).not.toContain('NaN');
   });
+
+  it('rounds the share of the epoch as 100 × step / steps does (step 9 of 40 is 23%, not 22%)', () => {
+    for (const [done, step, steps, percent] of [[0, 9, 40, 23], [1, 9, 40, 23], [3, 1, 8, 13], [2, 7, 8, 88]] as const) {
+      expect(Math.round((100 * step) / steps)).toBe(percent);
+      expect(plotSvg([], 'run', { ...partial, epoch: done + step / steps })).toContain(`(epoch ${done + 1} in progress, ${percent}%)`);
+    }
+  });
 });

@@ -80,7 +80,7 @@ export function plotSvg(history: readonly EpochMetrics[], title: string, partial
     panel('loss', loss, 0, (v) => v.toFixed(2)),
     panel('top-1 accuracy (%)', acc, W, (v) => v.toFixed(1)),
     '</g>',
-    `<text x="${W}" y="14" text-anchor="middle" font-size="13">${escapeXml(title)}${partial === undefined ? '' : escapeXml(` (epoch ${Math.ceil(partial.epoch)} in progress, ${Math.round(100 * (partial.epoch - Math.ceil(partial.epoch) + 1))}%)`)}</text>`,
+    `<text x="${W}" y="14" text-anchor="middle" font-size="13">${escapeXml(title)}${partial === undefined ? '' : escapeXml(` (epoch ${Math.floor(partial.epoch) + 1} in progress, ${Math.round(100 * (partial.epoch - Math.floor(partial.epoch)))}%)`)}</text>`,
     '</svg>',
     '',
   ].join('\n');
