@@ -15,6 +15,13 @@ async function mustReject(promise, what) {
   throw new Error(`accepted ${what}`);
 }
 
+/** As mustReject, then `check` (which throws when the call left something behind) before the call's error is rethrown. */
+async function mustRejectThenCheck(promise, what, check) {
+  const error = await mustReject(promise, what).catch((e) => e);
+  await check();
+  throw error;
+}
+
 /** Throws if anything but nothing, or only `allowed` names, is next to the cache entry. */
 async function expectNothingCached(dir, server, urlPath, allowed = []) {
   const entryDir = path.join(dir, server.hostDir, ...urlPath.split('/').filter(Boolean).slice(0, -1));
@@ -53,11 +60,9 @@ export const cases = [
       const routes = { '/tv/resnext-12345678.pth': modes.ok(safetensors(20_000, 2)), [FILE]: modes.ok(safetensors(20_000, 3)) };
       await withServer(routes, async (server) => {
         const sources = [{ url: server.url('/tv/resnext-12345678.pth'), sha256Prefix: sha256(good).slice(0, 8) }, { url: server.url(FILE) }];
-        try {
-          await mustReject(fetchWeights({ sources }, { cacheDir: dir, onWarning: () => undefined }), 'a digest-less source after an integrity failure');
-        } finally {
+        await mustRejectThenCheck(fetchWeights({ sources }, { cacheDir: dir, onWarning: () => undefined }), 'a digest-less source after an integrity failure', () => {
           if (server.count(FILE) > 0) throw new Error('the digest-less twin was requested after the integrity failure');
-        }
+        });
       });
     },
     expect: { name: 'IntegrityError', message: /sha256 prefix expected [0-9a-f]{8}, got/ },
@@ -100,11 +105,9 @@ export const cases = [
     async run() {
       const cache = memoryCache();
       await withServer({ [FILE]: modes.html() }, async (server) => {
-        try {
-          await mustReject(fetchWeights({ url: server.url(FILE) }, { cache }), 'an HTML page as weights');
-        } finally {
+        await mustRejectThenCheck(fetchWeights({ url: server.url(FILE) }, { cache }), 'an HTML page as weights', () => {
           if (cache.entries.size > 0) throw new Error('the page was stored in the response cache');
-        }
+        });
       });
     },
     expect: { name: 'IntegrityError', message: /an HTML\/XML page starting/ },
@@ -201,12 +204,10 @@ export const cases = [
       await fs.mkdir(path.dirname(file), { recursive: true });
       await fs.writeFile(file, page);
       await fs.writeFile(`${file}.sha256`, `${sha256(page)}  model.safetensors\n`);
-      try {
-        await mustReject(fetchWeights({ url: `http://127.0.0.1:9${FILE}` }, { cacheDir: dir, offline: true }), 'a pinned HTML page');
-      } finally {
+      await mustRejectThenCheck(fetchWeights({ url: `http://127.0.0.1:9${FILE}` }, { cacheDir: dir, offline: true }), 'a pinned HTML page', async () => {
         const left = await fs.readdir(path.dirname(file));
         if (left.length > 0) throw new Error(`the bad entry stayed: ${left.join(', ')}`);
-      }
+      });
     },
     expect: { name: 'IntegrityError', message: /cached file .*model\.safetensors is corrupted: an HTML\/XML page.*the entry was discarded/ },
   },
