@@ -2,9 +2,9 @@
 // (a page's main thread or a Web Worker): they do only once our kernel pool has the backend's
 // threads. Compares output bits with our kernel called by name.
 import * as tf from '@tensorflow/tfjs-core';
-import { GroupConv2DKernelName, type GroupConv2DAttrs } from '@resnext/layers';
 import { useBackend } from '../use_backend.js';
 import { browserImporter } from './browser_importer.js';
+import { ourPointwise, routedPointwise, seeded } from './pointwise_pair.js';
 
 /** What the probe saw: calls until the 1×1 convolution ran on our kernel, then five more calls. */
 export interface KernelPoolReport {
@@ -16,20 +16,9 @@ export interface KernelPoolReport {
   error?: string;
 }
 
-const seeded = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
 const inputs = () => ({ x: seeded([1, 14, 14, 256], 1) as tf.Tensor4D, filter: seeded([1, 1, 256, 64], 2) as tf.Tensor4D, bias: seeded([64], 3) as tf.Tensor1D });
-
-function routed(): Float32Array {
-  return tf.tidy(() => tf.fused.conv2d({ ...inputs(), strides: 1, pad: 'valid', activation: 'relu' }).dataSync() as Float32Array);
-}
-
-function ours(): Float32Array {
-  const attrs: GroupConv2DAttrs = { strides: [1, 1], pad: 'valid', dilations: [1, 1], groups: 1, activation: 'relu' };
-  return tf.tidy(() => {
-    const { x, filter, bias } = inputs();
-    return tf.engine().runKernel<tf.Tensor4D>(GroupConv2DKernelName, { x, filter, bias }, attrs as unknown as tf.NamedAttrMap).dataSync() as Float32Array;
-  });
-}
+const routed = () => routedPointwise(inputs);
+const ours = () => ourPointwise(inputs);
 
 const same = (a: Float32Array, b: Float32Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 

@@ -1,33 +1,20 @@
 // Which kernel runs tfjs' 1×1 convolutions on wasm with relaxed SIMD: ours (FMA) where our kernels
-// run on as many threads as XNNPACK, XNNPACK's where they cannot (as in a browser, whose main thread
-// may not block in Atomics.wait, so our kernels stay on one thread while tfjs' use them all). The
-// two are told apart by their bits: ours fuses multiply and add (one rounding), XNNPACK's does not.
+// run on as many threads as XNNPACK, XNNPACK's where they cannot (where our kernel pool cannot
+// start, or until it is up, our kernels run on one thread while tfjs' use them all). The two are
+// told apart by their bits: ours fuses multiply and add (one rounding), XNNPACK's does not.
 import * as tf from '@tensorflow/tfjs-core';
-import { GroupConv2DKernelName, type GroupConv2DAttrs } from '@resnext/layers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { relError } from '../testing/backend_spec.js';
+import { ourPointwise, routedPointwise, seeded } from '../testing/pointwise_pair.js';
 import { useBackend } from '../use_backend.js';
-
-const seeded = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
 
 /** A 1×1 convolution with 256 input channels (≥ 128: one our kernel takes), bias and ReLU. */
 function inputs(): { x: tf.Tensor4D; filter: tf.Tensor4D; bias: tf.Tensor1D } {
   return { x: seeded([1, 7, 9, 256], 1) as tf.Tensor4D, filter: seeded([1, 1, 256, 48], 2) as tf.Tensor4D, bias: seeded([48], 3) as tf.Tensor1D };
 }
 
-/** tfjs' own fused conv op, which the routing hands to our kernel or to XNNPACK. */
-function routed(): Float32Array {
-  return tf.tidy(() => tf.fused.conv2d({ ...inputs(), strides: 1, pad: 'valid', activation: 'relu' }).dataSync() as Float32Array);
-}
-
-/** Our kernel, called by name (it runs any grouping, 1 included). */
-function ours(): Float32Array {
-  const attrs: GroupConv2DAttrs = { strides: [1, 1], pad: 'valid', dilations: [1, 1], groups: 1, activation: 'relu' };
-  return tf.tidy(() => {
-    const { x, filter, bias } = inputs();
-    return tf.engine().runKernel<tf.Tensor4D>(GroupConv2DKernelName, { x, filter, bias }, attrs as unknown as tf.NamedAttrMap).dataSync() as Float32Array;
-  });
-}
+const routed = () => routedPointwise(inputs);
+const ours = () => ourPointwise(inputs);
 
 describe('1×1 convolutions on wasm with relaxed SIMD', () => {
   afterAll(() => {
@@ -43,7 +30,8 @@ describe('1×1 convolutions on wasm with relaxed SIMD', () => {
   it('stay on XNNPACK when our kernels cannot have the backend\'s threads', async () => {
     await useBackend('wasm', { threads: 1, relaxedSimd: true });
     // A new 2-thread backend whose kernel pool cannot start: without IS_NODE our layers see no
-    // worker_threads, as in a browser. Its pool is made at its first kernel call, below.
+    // worker_threads (and, in Node, no page or Web Worker either). Its pool is made at its first
+    // kernel call, below.
     await useBackend('wasm', { threads: 2, relaxedSimd: true });
     tf.env().set('IS_NODE', false);
     const xnnpack = routed();
