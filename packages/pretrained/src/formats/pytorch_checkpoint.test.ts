@@ -1,54 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { WeightsFormatError } from '../errors.js';
+import { storedZip } from '../testing/checkpoint_builders.js';
 import { readPytorchCheckpoint } from './pytorch_checkpoint.js';
 import { readSafetensors } from './safetensors.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../../../fixtures/torchvision/${name}`, import.meta.url));
-
-/** A minimal stored-entry zip writer (CRC left 0: the reader does not check it, as torch does not). */
-function zip(files: Record<string, Uint8Array>): Uint8Array {
-  const enc = new TextEncoder();
-  const chunks: Uint8Array[] = [];
-  const central: Uint8Array[] = [];
-  let offset = 0;
-  for (const [name, data] of Object.entries(files)) {
-    const n = enc.encode(name);
-    const local = new Uint8Array(30 + n.length);
-    const lv = new DataView(local.buffer);
-    lv.setUint32(0, 0x04034b50, true);
-    lv.setUint32(18, data.length, true);
-    lv.setUint32(22, data.length, true);
-    lv.setUint16(26, n.length, true);
-    local.set(n, 30);
-    const c = new Uint8Array(46 + n.length);
-    const cv = new DataView(c.buffer);
-    cv.setUint32(0, 0x02014b50, true);
-    cv.setUint32(20, data.length, true);
-    cv.setUint32(24, data.length, true);
-    cv.setUint16(28, n.length, true);
-    cv.setUint32(42, offset, true);
-    c.set(n, 46);
-    chunks.push(local, data);
-    central.push(c);
-    offset += local.length + data.length;
-  }
-  const dirSize = central.reduce((s, c) => s + c.length, 0);
-  const end = new Uint8Array(22);
-  const ev = new DataView(end.buffer);
-  ev.setUint32(0, 0x06054b50, true);
-  ev.setUint16(8, central.length, true);
-  ev.setUint16(10, central.length, true);
-  ev.setUint32(12, dirSize, true);
-  ev.setUint32(16, offset, true);
-  const out = new Uint8Array(offset + dirSize + 22);
-  let at = 0;
-  for (const c of [...chunks, ...central, end]) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 const bytes = (...parts: (string | number[] | Uint8Array)[]) =>
   Uint8Array.from(parts.flatMap((p) => [...(typeof p === 'string' ? new TextEncoder().encode(p) : p)]));
@@ -81,22 +38,22 @@ describe('readPytorchCheckpoint', () => {
 
   it('gathers a non-contiguous (transposed) tensor by its strides', () => {
     // storage 0..5 viewed as size [3, 2] with stride [1, 3]: the transpose of [[0,1,2],[3,4,5]].
-    const file = zip({ 'a/data.pkl': stateDictPickle([3, 2], [1, 3], 6), 'a/data/0': f32([0, 1, 2, 3, 4, 5]) });
+    const file = storedZip({ 'a/data.pkl': stateDictPickle([3, 2], [1, 3], 6), 'a/data/0': f32([0, 1, 2, 3, 4, 5]) });
     const w = readPytorchCheckpoint(file).get('w')!;
     expect(w.shape).toEqual([3, 2]);
     expect(Array.from(w.values)).toEqual([0, 3, 1, 4, 2, 5]);
   });
 
   const malicious: [string, () => Uint8Array, RegExp][] = [
-    ['a global outside the allowlist (os.system)', () => zip({ 'a/data.pkl': bytes([0x80, 2], 'cos\nsystem\n', binunicode('echo pwned'), [0x85, 0x52, 0x2e]) }), /refuses the global os\.system/],
-    ['a builtins eval via STACK_GLOBAL', () => zip({ 'a/data.pkl': bytes([0x80, 4], [0x8c, 8], 'builtins', [0x8c, 4], 'eval', [0x93, 0x2e]) }), /refuses the global builtins\.eval/],
-    ['a tensor reading past its storage', () => zip({ 'a/data.pkl': stateDictPickle([4], [1], 3), 'a/data/0': f32([1, 2, 3]) }), /reads element 3 of a 3-element storage/],
-    ['a storage whose entry is shorter than declared', () => zip({ 'a/data.pkl': stateDictPickle([4], [1], 4), 'a/data/0': f32([1, 2]) }), /should hold 4 float32 \(16 bytes\) but its entry has 8/],
-    ['a missing storage entry', () => zip({ 'a/data.pkl': stateDictPickle([1], [1], 1) }), /storage 0 has no a\/data\/0 entry/],
-    ['a truncated pickle', () => zip({ 'a/data.pkl': stateDictPickle([1], [1], 1).subarray(0, 40), 'a/data/0': f32([1]) }), /truncated|underflow|no mark/],
-    ['an unknown opcode', () => zip({ 'a/data.pkl': bytes([0x80, 2, 0xff]) }), /unsupported pickle opcode 0xff/],
+    ['a global outside the allowlist (os.system)', () => storedZip({ 'a/data.pkl': bytes([0x80, 2], 'cos\nsystem\n', binunicode('echo pwned'), [0x85, 0x52, 0x2e]) }), /refuses the global os\.system/],
+    ['a builtins eval via STACK_GLOBAL', () => storedZip({ 'a/data.pkl': bytes([0x80, 4], [0x8c, 8], 'builtins', [0x8c, 4], 'eval', [0x93, 0x2e]) }), /refuses the global builtins\.eval/],
+    ['a tensor reading past its storage', () => storedZip({ 'a/data.pkl': stateDictPickle([4], [1], 3), 'a/data/0': f32([1, 2, 3]) }), /reads element 3 of a 3-element storage/],
+    ['a storage whose entry is shorter than declared', () => storedZip({ 'a/data.pkl': stateDictPickle([4], [1], 4), 'a/data/0': f32([1, 2]) }), /should hold 4 float32 \(16 bytes\) but its entry has 8/],
+    ['a missing storage entry', () => storedZip({ 'a/data.pkl': stateDictPickle([1], [1], 1) }), /storage 0 has no a\/data\/0 entry/],
+    ['a truncated pickle', () => storedZip({ 'a/data.pkl': stateDictPickle([1], [1], 1).subarray(0, 40), 'a/data/0': f32([1]) }), /truncated|underflow|no mark/],
+    ['an unknown opcode', () => storedZip({ 'a/data.pkl': bytes([0x80, 2, 0xff]) }), /unsupported pickle opcode 0xff/],
     ['a non-zip file', () => bytes('not a zip at all, just text padding padding'), /not a zip archive/],
-    ['a zip without data.pkl', () => zip({ 'a/other': bytes('x') }), /has no <archive>\/data\.pkl/],
+    ['a zip without data.pkl', () => storedZip({ 'a/other': bytes('x') }), /has no <archive>\/data\.pkl/],
     ['a truncated archive', () => readFileSync(new URL('../../../../fixtures/torchvision/tiny_resnext.pth', import.meta.url)).subarray(0, 200_000), /not a zip archive|outside the/],
   ];
   it.each(malicious)('refuses %s with a WeightsFormatError naming the file', (_, make, message) => {

@@ -1,20 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { WeightsFormatError } from '../errors.js';
+import { safetensorsFile } from '../testing/checkpoint_builders.js';
 import { readSafetensors } from './safetensors.js';
 
 const FIXTURE = new URL('../../../../fixtures/torchvision/tiny_resnext.safetensors', import.meta.url);
-
-/** Builds a safetensors file from a header object and raw data, as the format specifies. */
-function build(header: object, data: Uint8Array, pad = true): Uint8Array {
-  let text = new TextEncoder().encode(JSON.stringify(header));
-  if (pad && text.length % 8) text = Uint8Array.from([...text, ...new Array<number>(8 - (text.length % 8)).fill(0x20)]);
-  const out = new Uint8Array(8 + text.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
-  out.set(text, 8);
-  out.set(data, 8 + text.length);
-  return out;
-}
 
 const f32 = (values: number[]) => new Uint8Array(Float32Array.from(values).buffer);
 
@@ -41,7 +31,7 @@ describe('readSafetensors', () => {
     const i64 = new Uint8Array(BigInt64Array.from([-5n, 7n]).buffer);
     const i32 = new Uint8Array(Int32Array.from([42]).buffer);
     const data = Uint8Array.from([...f64, ...i64, ...i32, ...half, ...bf16]);
-    const file = build(
+    const file = safetensorsFile(
       {
         d: { dtype: 'F64', shape: [1], data_offsets: [0, 8] },
         l: { dtype: 'I64', shape: [2], data_offsets: [8, 24] },
@@ -61,38 +51,38 @@ describe('readSafetensors', () => {
   });
 
   it('takes a null __metadata__ as none, as the reference reader does', () => {
-    expect(readSafetensors(build({ __metadata__: null }, new Uint8Array())).metadata).toEqual({});
+    expect(readSafetensors(safetensorsFile({ __metadata__: null }, new Uint8Array())).metadata).toEqual({});
   });
 
   it('returns float32 data without copying when aligned', () => {
-    const file = build({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, f32([1.5, -2]));
+    const file = safetensorsFile({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, f32([1.5, -2]));
     const w = readSafetensors(file).tensors.get('w')!;
     expect(w.values.buffer).toBe(file.buffer);
     expect(Array.from(w.values)).toEqual([1.5, -2]);
   });
 
   it('copies float32 data that is not aligned', () => {
-    const file = build({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, f32([3, 4]), false);
+    const file = safetensorsFile({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, f32([3, 4]), false);
     expect(Array.from(readSafetensors(file).tensors.get('w')!.values)).toEqual([3, 4]);
   });
 
   const bad: [string, () => Uint8Array, RegExp][] = [
     ['a file shorter than 8 bytes', () => new Uint8Array(5), /shorter than the 8-byte header length/],
-    ['a header length past the end', () => { const f = build({}, new Uint8Array()); new DataView(f.buffer).setBigUint64(0, 1n << 40n, true); return f; }, /header length 1099511627776 exceeds the file/],
-    ['a header that is not JSON', () => { const f = build({ a: 1 }, new Uint8Array()); f[9] = 0x7b; f[10] = 0x7b; return f; }, /header is not valid UTF-8 JSON/],
-    ['an unsupported dtype', () => build({ w: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)), /tensor "w": unsupported dtype "C64"/],
-    ['a negative dimension', () => build({ w: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)), /shape \[-1\] is not a list of non-negative integers/],
-    ['sizes that disagree with the shape', () => build({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)), /needs 12 bytes but data_offsets \[0, 8\] span 8/],
-    ['an absurd shape', () => build({ w: { dtype: 'F32', shape: [1e9, 1e9], data_offsets: [0, 8] } }, new Uint8Array(8)), /tensor "w": shape \[1000000000, 1000000000\] spans more than 2147483647 elements/],
-    ['zero elements with huge dims (a 97-byte file)', () => build({ 'conv1.weight': { dtype: 'F32', shape: [1e9, 1e9, 0, 3], data_offsets: [0, 0] } }, new Uint8Array()), /tensor "conv1\.weight": shape \[1000000000, 1000000000, 0, 3\] spans more than 2147483647 elements \(zero dimensions counted as 1\)/],
-    ['more than 64 dimensions', () => build({ w: { dtype: 'F32', shape: new Array<number>(65).fill(1), data_offsets: [0, 4] } }, new Uint8Array(4)), /tensor "w": shape has 65 dimensions, more than the 64 allowed/],
-    ['a string __metadata__', () => build({ __metadata__: 'format=pt' }, new Uint8Array()), /__metadata__ is a string, not an object of strings/],
-    ['an array __metadata__', () => build({ __metadata__: ['format', 'pt'] }, new Uint8Array()), /__metadata__ is an array, not an object of strings/],
-    ['a __metadata__ value that is not a string', () => build({ __metadata__: { format: 1 } }, new Uint8Array()), /__metadata__\.format is not a string/],
-    ['offsets past the end (truncated)', () => build({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, new Uint8Array(8)), /need 16 bytes of data but the file has 8: truncated/],
-    ['overlapping tensors', () => build({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, new Uint8Array(12)), /tensor "b" starts at byte 4 .* \(overlap\)/],
-    ['a gap between tensors', () => build({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, new Uint8Array(8)), /starts at byte 4 .* ends at 0 \(gap\)/],
-    ['an int64 beyond int32', () => build({ n: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(BigInt64Array.from([1n << 40n]).buffer)), /tensor "n": int64 value 1099511627776 does not fit in int32/],
+    ['a header length past the end', () => { const f = safetensorsFile({}, new Uint8Array()); new DataView(f.buffer).setBigUint64(0, 1n << 40n, true); return f; }, /header length 1099511627776 exceeds the file/],
+    ['a header that is not JSON', () => { const f = safetensorsFile({ a: 1 }, new Uint8Array()); f[9] = 0x7b; f[10] = 0x7b; return f; }, /header is not valid UTF-8 JSON/],
+    ['an unsupported dtype', () => safetensorsFile({ w: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)), /tensor "w": unsupported dtype "C64"/],
+    ['a negative dimension', () => safetensorsFile({ w: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)), /shape \[-1\] is not a list of non-negative integers/],
+    ['sizes that disagree with the shape', () => safetensorsFile({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)), /needs 12 bytes but data_offsets \[0, 8\] span 8/],
+    ['an absurd shape', () => safetensorsFile({ w: { dtype: 'F32', shape: [1e9, 1e9], data_offsets: [0, 8] } }, new Uint8Array(8)), /tensor "w": shape \[1000000000, 1000000000\] spans more than 2147483647 elements/],
+    ['zero elements with huge dims (a 97-byte file)', () => safetensorsFile({ 'conv1.weight': { dtype: 'F32', shape: [1e9, 1e9, 0, 3], data_offsets: [0, 0] } }, new Uint8Array()), /tensor "conv1\.weight": shape \[1000000000, 1000000000, 0, 3\] spans more than 2147483647 elements \(zero dimensions counted as 1\)/],
+    ['more than 64 dimensions', () => safetensorsFile({ w: { dtype: 'F32', shape: new Array<number>(65).fill(1), data_offsets: [0, 4] } }, new Uint8Array(4)), /tensor "w": shape has 65 dimensions, more than the 64 allowed/],
+    ['a string __metadata__', () => safetensorsFile({ __metadata__: 'format=pt' }, new Uint8Array()), /__metadata__ is a string, not an object of strings/],
+    ['an array __metadata__', () => safetensorsFile({ __metadata__: ['format', 'pt'] }, new Uint8Array()), /__metadata__ is an array, not an object of strings/],
+    ['a __metadata__ value that is not a string', () => safetensorsFile({ __metadata__: { format: 1 } }, new Uint8Array()), /__metadata__\.format is not a string/],
+    ['offsets past the end (truncated)', () => safetensorsFile({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, new Uint8Array(8)), /need 16 bytes of data but the file has 8: truncated/],
+    ['overlapping tensors', () => safetensorsFile({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, new Uint8Array(12)), /tensor "b" starts at byte 4 .* \(overlap\)/],
+    ['a gap between tensors', () => safetensorsFile({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, new Uint8Array(8)), /starts at byte 4 .* ends at 0 \(gap\)/],
+    ['an int64 beyond int32', () => safetensorsFile({ n: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(BigInt64Array.from([1n << 40n]).buffer)), /tensor "n": int64 value 1099511627776 does not fit in int32/],
   ];
   it.each(bad)('rejects %s with a WeightsFormatError naming the file', (_, make, message) => {
     const call = () => readSafetensors(make(), 'bad.safetensors');

@@ -5,6 +5,7 @@
  * boundary values, and the file is reassembled so it still parses up to the check under test.
  */
 import { readZipEntries } from '../formats/zip_archive.js';
+import { safetensorsFile } from '../testing/checkpoint_builders.js';
 
 /** Numbers at the edges of what a reader must handle: zero, one, int32/uint32/safe-integer limits, negatives. */
 const BOUNDARY_NUMBERS = [0, 1, 2, 3, 7, -1, -(2 ** 31), 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 40, 1e9, 2 ** 53 - 1, 2 ** 53, 1.5, 1e300];
@@ -13,17 +14,6 @@ const DTYPES = ['F32', 'F16', 'BF16', 'F64', 'I64', 'I32', 'U8', 'BOOL', 'C64', 
 const pick = <T>(items: readonly T[], random: () => number): T => items[Math.floor(random() * items.length)]!;
 const someNumber = (random: () => number, near: number) =>
   random() < 0.7 ? pick(BOUNDARY_NUMBERS, random) : Math.max(0, near + Math.floor((random() - 0.5) * 16));
-
-/** A safetensors file with `header` (serialized as is), padded to 8 bytes, followed by `data`. */
-function assemble(header: unknown, data: Uint8Array): Uint8Array {
-  const text = new TextEncoder().encode(JSON.stringify(header));
-  const padded = Math.ceil(text.length / 8) * 8;
-  const out = new Uint8Array(8 + padded + data.length).fill(0x20, 8, 8 + padded);
-  new DataView(out.buffer).setBigUint64(0, BigInt(padded), true);
-  out.set(text, 8);
-  out.set(data, 8 + padded);
-  return out;
-}
 
 /** One mutant of a valid safetensors file: a shape, dim, dtype, offset or `__metadata__` changed. */
 export function mutateSafetensorsHeader(input: Uint8Array, random: () => number): Uint8Array {
@@ -61,7 +51,7 @@ export function mutateSafetensorsHeader(input: Uint8Array, random: () => number)
     default:
       header['__metadata__'] = pick([{ k: 'v' }, { k: 1 }, 'text', ['a'], 7, null, { k: null }], random) as Record<string, unknown>;
   }
-  return assemble(header, data);
+  return safetensorsFile(header, data);
 }
 
 interface PickleNumberSite {

@@ -4,10 +4,13 @@
  * pickle states whatever storages, sizes, strides and offsets it is given.
  */
 
-/** A safetensors file: 8-byte header length, the JSON header (space-padded to 8 bytes), the data. */
-export function safetensorsFile(header: object, data: Uint8Array = new Uint8Array()): Uint8Array {
+/**
+ * A safetensors file: 8-byte header length, the JSON header (space-padded to 8 bytes unless `pad`
+ * is false, which the format allows), the data. `header` is serialized as is, hostile or not.
+ */
+export function safetensorsFile(header: unknown, data: Uint8Array = new Uint8Array(), pad = true): Uint8Array {
   let text = new TextEncoder().encode(JSON.stringify(header));
-  if (text.length % 8) text = Uint8Array.from([...text, ...new Array<number>(8 - (text.length % 8)).fill(0x20)]);
+  if (pad && text.length % 8) text = Uint8Array.from([...text, ...new Array<number>(8 - (text.length % 8)).fill(0x20)]);
   const out = new Uint8Array(8 + text.length + data.length);
   new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
   out.set(text, 8);
