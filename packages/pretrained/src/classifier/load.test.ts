@@ -1,29 +1,15 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { createModel, type ResNeXtConfig } from '@resnext/models';
+import { createModel } from '@resnext/models';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSafetensors } from '../formats/safetensors.js';
 import { preprocess } from '../preprocess/preprocess.js';
-import type { WeightsRecord } from '../registry/weights_record.js';
+import { TINY, TINY_RECORD, fixturePath } from '../testing/tiny_resnext_fixture.js';
 import type { ResNeXtClassifier } from './classifier.js';
 import { load, loadWeights } from './load.js';
 
-const fixturePath = (name: string) => fileURLToPath(new URL(`../../../../fixtures/${name}`, import.meta.url));
-const stFile = readSafetensors(readFileSync(fixturePath('torchvision/tiny_resnext.safetensors')));
-const cfg = JSON.parse(stFile.metadata['config']!) as { layers: number[]; stem: number; planes: number[]; groups: number; width_per_group: number };
-const TINY: ResNeXtConfig = {
-  name: 'tiny_resnext', block: 'bottleneck', blocksPerStage: cfg.layers, cardinality: cfg.groups, baseWidth: cfg.width_per_group,
-  stagePlanes: cfg.planes, expansion: 4, stem: 'imagenet', stemWidth: cfg.stem, defaultInputSize: 64, origin: 'test fixture',
-};
-const RECORD: WeightsRecord = {
-  id: 'tiny_resnext.test', arch: 'tiny_resnext', tag: 'test', sources: [], license: 'BSD-3-Clause', nonCommercial: false,
-  origin: 'tools/fixtures/make_torchvision_fixtures.py', metrics: { top1: 0 },
-  preprocessing: { resizeSize: 73, cropSize: 64, interpolation: 'bilinear', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
-  classes: { count: 10, labels: 'imagenet-1k' },
-};
 const LABELS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const io = readSafetensors(readFileSync(fixturePath('torchvision/tiny_resnext.io.safetensors'))).tensors;
 
@@ -31,7 +17,7 @@ describe.each(['cpu', 'wasm'])('load() on %s', (backend) => {
   let classifier: ResNeXtClassifier;
   beforeAll(async () => {
     await tf.setBackend(backend);
-    classifier = await load({ record: RECORD, config: TINY, weights: fixturePath('torchvision/tiny_resnext.pth'), labels: LABELS });
+    classifier = await load({ record: TINY_RECORD, config: TINY, weights: fixturePath('torchvision/tiny_resnext.pth'), labels: LABELS });
   });
   afterAll(() => classifier.dispose());
 
@@ -54,7 +40,7 @@ describe.each(['cpu', 'wasm'])('load() on %s', (backend) => {
   it('classifies a photo: top-k sorted, labelled, equal to softmax of infer(preprocess(image))', async () => {
     const image = fixturePath('images/chelsea.png');
     const top = await classifier.classify(image, 3);
-    const x = await preprocess(image, RECORD.preprocessing);
+    const x = await preprocess(image, TINY_RECORD.preprocessing);
     const probs = tf.tidy(() => tf.softmax(classifier.infer(x)));
     const p = await probs.data();
     tf.dispose([x, probs]);

@@ -6,10 +6,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startLoopbackServer } from '../testing/loopback_server.js';
+import { MemoryCache } from '../testing/memory_cache.js';
 import { safetensorsBody } from '../testing/weights_bodies.js';
 import { DownloadError, IntegrityError } from './errors.js';
 import { fetchWeights, fetchWeightsWithSource } from './fetch_weights.js';
-import type { FetchWeightsOptions, WeightsCache } from './options.js';
+import type { FetchWeightsOptions } from './options.js';
 import { PINNED_DIGEST_HEADER } from './response_store.js';
 
 const server = await startLoopbackServer();
@@ -17,21 +18,6 @@ const hostDir = `127.0.0.1%3A${new URL(server.origin).port}`;
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const exists = (file: string): Promise<boolean> => fs.stat(file).then(() => true, () => false);
 const CAPTIVE_PORTAL = '<!DOCTYPE html><html><body>Please sign in to the hotel Wi-Fi</body></html>';
-
-/** An in-memory cache with the Cache API's semantics. */
-class MemoryCache implements WeightsCache {
-  readonly entries = new Map<string, Response>();
-  match(url: string): Promise<Response | undefined> {
-    return Promise.resolve(this.entries.get(url)?.clone());
-  }
-  put(url: string, response: Response): Promise<void> {
-    this.entries.set(url, response);
-    return Promise.resolve();
-  }
-  delete(url: string): Promise<boolean> {
-    return Promise.resolve(this.entries.delete(url));
-  }
-}
 
 let dir: string;
 let route = 0;

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startLoopbackServer } from '../testing/loopback_server.js';
+import { MemoryCache } from '../testing/memory_cache.js';
 // Bodies are complete safetensors files: without a digest, nothing else is cached.
 import { safetensorsBody as bytesOf } from '../testing/weights_bodies.js';
 import { DownloadError, IntegrityError, OfflineError } from './errors.js';
@@ -12,21 +13,6 @@ import { PINNED_DIGEST_HEADER, defaultResponseCache } from './response_store.js'
 const server = await startLoopbackServer();
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
-/** An in-memory cache with the Cache API's semantics: `match` gives a fresh response each time. */
-class MemoryCache implements WeightsCache {
-  readonly entries = new Map<string, Response>();
-  match(url: string): Promise<Response | undefined> {
-    return Promise.resolve(this.entries.get(url)?.clone());
-  }
-  put(url: string, response: Response): Promise<void> {
-    this.entries.set(url, response);
-    return Promise.resolve();
-  }
-  delete(url: string): Promise<boolean> {
-    return Promise.resolve(this.entries.delete(url));
-  }
-}
 
 let route = 0;
 const freshPath = (): string => `/b${++route}/model.safetensors`;

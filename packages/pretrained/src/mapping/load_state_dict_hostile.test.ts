@@ -3,36 +3,22 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import '@resnext/layers';
-import { createModel, type ResNeXtConfig } from '@resnext/models';
-import { readFileSync } from 'node:fs';
+import { createModel } from '@resnext/models';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { load, loadWeights } from '../classifier/load.js';
 import { WeightsFormatError, WeightsValueError } from '../errors.js';
-import { readSafetensors } from '../formats/safetensors.js';
 import type { TensorMap, TensorRecord } from '../formats/tensor_record.js';
 import { writeSafetensors } from '../formats/write_safetensors.js';
-import type { WeightsRecord } from '../registry/weights_record.js';
+import { TINY, TINY_CHECKPOINT, TINY_CLASSES, TINY_RECORD } from '../testing/tiny_resnext_fixture.js';
 import { loadStateDict } from './load_state_dict.js';
 import { StateDictMismatchError } from './state_dict_mismatch_error.js';
 
-const fixture = readSafetensors(readFileSync(new URL('../../../../fixtures/torchvision/tiny_resnext.safetensors', import.meta.url)));
-const cfg = JSON.parse(fixture.metadata['config']!) as { layers: number[]; stem: number; planes: number[]; groups: number; width_per_group: number; num_classes: number };
-const TINY: ResNeXtConfig = {
-  name: 'tiny_resnext', block: 'bottleneck', blocksPerStage: cfg.layers, cardinality: cfg.groups, baseWidth: cfg.width_per_group,
-  stagePlanes: cfg.planes, expansion: 4, stem: 'imagenet', stemWidth: cfg.stem, defaultInputSize: 64, origin: 'test fixture',
-};
-const RECORD: WeightsRecord = {
-  id: 'tiny_resnext.test', arch: 'tiny_resnext', tag: 'test', sources: [], license: 'BSD-3-Clause', nonCommercial: false,
-  origin: 'tools/fixtures/make_torchvision_fixtures.py', metrics: { top1: 0 },
-  preprocessing: { resizeSize: 73, cropSize: 64, interpolation: 'bilinear', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
-  classes: { count: cfg.num_classes, labels: 'imagenet-1k' },
-};
-const build = () => createModel(TINY, { numClasses: cfg.num_classes, inputShape: [null, null, 3] });
+const build = () => createModel(TINY, { numClasses: TINY_CLASSES, inputShape: [null, null, 3] });
 
 /** The fixture's state dict with `key` replaced (values copied, so the fixture stays intact). */
 function withEntry(key: string, change: (t: TensorRecord) => TensorRecord): TensorMap {
   const out: TensorMap = new Map();
-  for (const [k, t] of fixture.tensors) out.set(k, k === key ? change({ ...t, values: t.values.slice() }) : t);
+  for (const [k, t] of TINY_CHECKPOINT.tensors) out.set(k, k === key ? change({ ...t, values: t.values.slice() }) : t);
   return out;
 }
 const poke = (index: number, value: number) => (t: TensorRecord): TensorRecord => {
@@ -105,6 +91,6 @@ describe('loadStateDict refuses unusable values by key', () => {
     await expect(loadWeights(model, bytes)).rejects.toThrow(/^checkpoint bytes: bn1\.running_var: 1 of 16 values are NaN/);
     await expect(loadWeights(model, bytes, { checkValues: false })).resolves.toBeDefined();
     model.dispose();
-    await expect(load({ record: RECORD, config: TINY, weights: bytes, warmup: false })).rejects.toThrow(WeightsValueError);
+    await expect(load({ record: TINY_RECORD, config: TINY, weights: bytes, warmup: false })).rejects.toThrow(WeightsValueError);
   });
 });
