@@ -63,7 +63,10 @@ export function customWeightsMeta(record: WeightsRecord, custom: CustomWeightsIn
  * sha256, or a digest prefix of at least 8 hex digits, match. Sources without a digest never match.
  */
 export async function isRecordsOwnFile(record: WeightsRecord, bytes: Uint8Array): Promise<boolean> {
-  const checkable = record.sources.filter((s) => s.sha256 !== undefined || (s.sha256Prefix?.length ?? 0) >= MIN_PREFIX_DIGITS);
+  // A published size that differs settles it without hashing the whole file.
+  const checkable = record.sources.filter(
+    (s) => (s.sha256 !== undefined || (s.sha256Prefix?.length ?? 0) >= MIN_PREFIX_DIGITS) && (s.bytes === undefined || s.bytes === bytes.byteLength),
+  );
   if (checkable.length === 0) return false;
   const observed = { size: bytes.byteLength, sha256: await sha256Hex(bytes) };
   return checkable.some((source) => findMismatch(observed, source) === undefined);
