@@ -44,6 +44,34 @@ describe('readPytorchCheckpoint', () => {
     expect(Array.from(w.values)).toEqual([0, 3, 1, 4, 2, 5]);
   });
 
+  // Views whose innermost stride is 1 but outer ones are not, a strided vector, a permuted 3-d view,
+  // size-1 dimensions with arbitrary strides, and an offset: each against the index formula.
+  const layouts: [number[], number[], number, number][] = [
+    [[3, 2], [4, 1], 12, 1],
+    [[5], [3], 15, 0],
+    [[2, 3, 4], [1, 8, 2], 24, 0],
+    [[2, 1, 3], [3, 7, 1], 6, 0],
+    [[2, 2, 2], [12, 1, 4], 24, 2],
+  ];
+  it.each(layouts)('gathers size %j with stride %j from a %i-element storage at offset %i as the index formula says', (size, stride, numel, offset) => {
+    const storage = Array.from({ length: numel }, (_, i) => i + 0.5);
+    const file = storedZip({ 'a/data.pkl': stateDictPickle(size, stride, numel, offset), 'a/data/0': f32(storage) });
+    const w = readPytorchCheckpoint(file).get('w')!;
+    const expected: number[] = [];
+    const total = size.reduce((a, b) => a * b, 1);
+    for (let flat = 0; flat < total; flat++) {
+      let rest = flat;
+      let at = offset;
+      for (let k = size.length - 1; k >= 0; k--) {
+        at += (rest % size[k]!) * stride[k]!;
+        rest = Math.floor(rest / size[k]!);
+      }
+      expected.push(storage[at]!);
+    }
+    expect(w.shape).toEqual(size);
+    expect(Array.from(w.values)).toEqual(expected);
+  });
+
   const malicious: [string, () => Uint8Array, RegExp][] = [
     ['a global outside the allowlist (os.system)', () => storedZip({ 'a/data.pkl': bytes([0x80, 2], 'cos\nsystem\n', binunicode('echo pwned'), [0x85, 0x52, 0x2e]) }), /refuses the global os\.system/],
     ['a builtins eval via STACK_GLOBAL', () => storedZip({ 'a/data.pkl': bytes([0x80, 4], [0x8c, 8], 'builtins', [0x8c, 4], 'eval', [0x93, 0x2e]) }), /refuses the global builtins\.eval/],

@@ -21,8 +21,19 @@ interface Storage {
   bytes: Uint8Array;
   /** Elements the storage holds. */
   numel: number;
+  /** Whether decoding it has been charged to the read's output budget. */
+  charged?: boolean;
   /** The decoded elements, made on first use and shared by every tensor viewing the storage. */
   decoded?: Float32Array | Int32Array;
+}
+
+/**
+ * A read in progress: its output budget, and the tensors whose values are filled in once the whole
+ * pickle has been read and every allocation it asks for has been charged.
+ */
+interface PendingRead {
+  budget: OutputBudget;
+  fills: (() => void)[];
 }
 
 const opaque = (v: unknown): PyOpaque => ({ opaque: v });
@@ -56,25 +67,42 @@ class OutputBudget {
   }
 }
 
-/** The storage's decoded elements, decoded once (a zero-copy float32 view costs no budget). */
-function decodedStorage(storage: Storage, budget: OutputBudget): Float32Array | Int32Array {
-  if (storage.decoded === undefined) {
-    const zeroCopy = storage.dtype === 'float32' && (storage.bytes.byteOffset & 3) === 0;
-    if (!zeroCopy) budget.spend(storage.numel * 4, `decoding a ${storage.numel}-element ${storage.dtype} storage`);
-    storage.decoded = decodeElements(storage.bytes, 0, storage.numel, storage.dtype);
-  }
+/**
+ * Charges the storage's decoding to `budget` the first time a tensor views it (a zero-copy float32
+ * view costs nothing).
+ */
+function chargeDecoding(storage: Storage, budget: OutputBudget): void {
+  if (storage.charged) return;
+  storage.charged = true;
+  const zeroCopy = storage.dtype === 'float32' && (storage.bytes.byteOffset & 3) === 0;
+  if (!zeroCopy) budget.spend(storage.numel * 4, `decoding a ${storage.numel}-element ${storage.dtype} storage`);
+}
+
+/** The storage's decoded elements, decoded once and shared by every tensor viewing it. */
+function decodedStorage(storage: Storage): Float32Array | Int32Array {
+  storage.decoded ??= decodeElements(storage.bytes, 0, storage.numel, storage.dtype);
   return storage.decoded;
 }
 
-/** The elements of a strided view, in row-major order of `shape`. */
+/**
+ * The elements of a strided view, in row-major order of `shape`. The innermost dimension is copied
+ * in a tight loop (or one `set` when its stride is 1) and only the outer ones step an odometer, so
+ * a gather costs little more than the copy itself.
+ */
 function gather(all: Float32Array | Int32Array, offset: number, shape: number[], stride: number[], numel: number): Float32Array | Int32Array {
   const values = all instanceof Float32Array ? new Float32Array(numel) : new Int32Array(numel);
   const rank = shape.length;
+  const inner = shape[rank - 1]!;
+  const step = stride[rank - 1]!;
   const index = new Array<number>(rank).fill(0);
   let at = offset;
-  for (let i = 0; i < numel; i++) {
-    values[i] = all[at]!;
-    for (let k = rank - 1; k >= 0; k--) {
+  for (let out = 0; out < numel; out += inner) {
+    if (step === 1) {
+      values.set(all.subarray(at, at + inner), out);
+    } else {
+      for (let j = 0, from = at; j < inner; j++, from += step) values[out + j] = all[from]!;
+    }
+    for (let k = rank - 2; k >= 0; k--) {
       at += stride[k]!;
       if (++index[k]! < shape[k]!) break;
       at -= stride[k]! * shape[k]!;
@@ -87,10 +115,11 @@ function gather(all: Float32Array | Int32Array, offset: number, shape: number[],
 /**
  * Materializes `torch._utils._rebuild_tensor_v2(storage, offset, size, stride, …)`: the elements
  * at offset + Σ index·stride, checked to lie inside the storage before anything is allocated.
- * Contiguous views share the storage's decoded elements; strided views are gathered into a copy
- * charged to `budget`.
+ * Contiguous views share the storage's decoded elements; strided views are gathered into a copy.
+ * Both are only charged to the read's budget here and filled after the whole pickle is read, so a
+ * pickle asking for more than the budget allows is refused before any of it is allocated.
  */
-function rebuildTensor(args: PyValue[], budget: OutputBudget): PyValue {
+function rebuildTensor(args: PyValue[], read: PendingRead): PyValue {
   const storage = unwrap(args[0] ?? null, isStorage);
   if (storage === undefined) throw new UnpickleError('_rebuild_tensor_v2 without a storage');
   const offset = args[1];
@@ -113,15 +142,14 @@ function rebuildTensor(args: PyValue[], budget: OutputBudget): PyValue {
   }
   if (numel > storage.numel) throw new UnpickleError(`tensor has ${numel} elements but its storage only ${storage.numel} (broadcast views are not supported)`);
   const contiguous = stride.every((s, i) => shape[i] === 1 || s === shape.slice(i + 1).reduce((a, b) => a * b, 1));
-  const all = decodedStorage(storage, budget);
-  let values: Float32Array | Int32Array;
-  if (contiguous) {
-    values = all.subarray(offset, offset + numel);
-  } else {
-    budget.spend(numel * 4, `gathering a strided tensor of size [${shape.join(', ')}]`);
-    values = gather(all, offset, shape, stride, numel);
-  }
-  return opaque({ dtype: storage.dtype, shape, values } satisfies TensorRecord);
+  chargeDecoding(storage, read.budget);
+  if (!contiguous) read.budget.spend(numel * 4, `gathering a strided tensor of size [${shape.join(', ')}]`);
+  const record: TensorRecord = { dtype: storage.dtype, shape, values: new Float32Array(0) };
+  read.fills.push(() => {
+    const all = decodedStorage(storage);
+    record.values = contiguous ? all.subarray(offset, offset + numel) : gather(all, offset, shape, stride, numel);
+  });
+  return opaque(record);
 }
 
 const isFloat = (dtype: CheckpointDType) => dtype === 'float32' || dtype === 'float16' || dtype === 'bfloat16' || dtype === 'float64';
@@ -150,10 +178,10 @@ export function readPytorchCheckpoint(bytes: Uint8Array, source = 'checkpoint.pt
   }
 
   const storages = new Map<string, PyValue>();
-  const budget = new OutputBudget(OUTPUT_BYTES_PER_FILE_BYTE * bytes.byteLength + OUTPUT_SLACK_BYTES);
+  const read: PendingRead = { budget: new OutputBudget(OUTPUT_BYTES_PER_FILE_BYTE * bytes.byteLength + OUTPUT_SLACK_BYTES), fills: [] };
   const globals = new Map<string, PyGlobal>([
     ['collections OrderedDict', { call: () => new Map() }],
-    ['torch._utils _rebuild_tensor_v2', { call: (args) => rebuildTensor(args, budget) }],
+    ['torch._utils _rebuild_tensor_v2', { call: (args) => rebuildTensor(args, read) }],
     ['torch._utils _rebuild_parameter', { call: (args) => args[0] ?? null }],
     ...Object.entries(STORAGE_TYPES).map(([name, dtype]): [string, PyGlobal] => [`torch ${name}`, { value: opaque({ storageType: dtype }) }]),
   ]);
@@ -179,6 +207,7 @@ export function readPytorchCheckpoint(bytes: Uint8Array, source = 'checkpoint.pt
   let root: PyValue;
   try {
     root = restrictedUnpickle(pickle.data, { globals, persistentLoad });
+    for (const fill of read.fills) fill();
   } catch (err) {
     if (err instanceof UnpickleError || err instanceof RangeError || err instanceof TypeError) {
       throw new WeightsFormatError(source, `${pickle.name}: ${err.message}`);

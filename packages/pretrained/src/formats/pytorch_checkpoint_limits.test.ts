@@ -45,7 +45,9 @@ describe('readPytorchCheckpoint: sizes and references checked before work', () =
     console.log(`strided: ${(performance.now() - t0).toFixed(0)} ms, +${(arrayBuffersMb() - before).toFixed(0)} MiB`);
     expect(error).toBeInstanceOf(WeightsFormatError);
     expect(error!.message).toMatch(/^strided\.pth: .*gathering a strided tensor of size \[1024, 1024\].*beyond the reader's budget/);
-    expect(arrayBuffersMb() - before).toBeLessThan(150);
+    // Views are charged while the pickle is read and filled only after, so the refusal comes before
+    // any copy: gathering until the 48 MiB budget ran out would have allocated 44 MiB.
+    expect(arrayBuffersMb() - before).toBeLessThan(16);
   });
 
   it('still gathers an honest transposed view', () => {
