@@ -33,14 +33,17 @@ try {
   const found = module.cases?.find((c) => c.id === id);
   if (!found) throw new Error(`no case ${id} in ${file}`);
   await warmUp();
-  // From here on the parent's hang timer counts run() only, not the imports above.
+  // The case's input, built before measuring: the limits are for the code under test, not for
+  // making the hostile file.
+  const input = found.prepare === undefined ? undefined : await found.prepare({ dir: process.cwd() });
+  // From here on the parent's hang timer counts run() only, not the imports and prepare() above.
   process.send({ kind: 'started' });
   globalThis.gc?.();
   const stop = startMeasuring();
   const start = performance.now();
   let outcome;
   try {
-    await found.run({ dir: process.cwd() });
+    await found.run({ dir: process.cwd(), input });
     outcome = { returned: true };
   } catch (error) {
     outcome = { error: describeError(error) };

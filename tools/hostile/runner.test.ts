@@ -27,6 +27,8 @@ export const cases = [
   { id: 'twice', about: 'an id used again in b.mjs', async run() { throw new RangeError('x'); }, expect: { name: 'RangeError', message: /x/ } },
   { id: 'Not Kebab', about: 'malformed id', async run() { throw new RangeError('x'); }, expect: { name: 'RangeError', message: /x/ } },
   { id: 'no-expect', about: 'no expectation', async run() { throw new RangeError('x'); } },
+  { id: 'prepared-slowly', about: 'prepare() works 2.2 s and returns its input; run() only throws with it', async prepare() { const end = Date.now() + 2200; while (Date.now() < end); return 'made'; }, async run({ input }) { throw new RangeError('got ' + input); }, expect: { name: 'RangeError', message: /^got made$/ } },
+  { id: 'bad-prepare', about: 'prepare is not a function', prepare: 42, async run() { throw new RangeError('x'); }, expect: { name: 'RangeError', message: /x/ } },
 ];
 `;
 
@@ -50,6 +52,9 @@ describe('the runner fails what is wrong', () => {
   it('passes a case that throws the error it names, in a fresh directory removed afterwards', async () => {
     expect(byId('throws-as-promised')).toMatchObject({ ok: true, reason: expect.stringMatching(/^RangeError: bad size 5 in /) as unknown });
     expect(byId('leaves-a-file')).toMatchObject({ ok: true });
+    // prepare()'s 2.2 s of work is not part of the measured run() time.
+    expect(byId('prepared-slowly')).toMatchObject({ ok: true, reason: 'RangeError: got made' });
+    expect(byId('prepared-slowly')!.ms).toBeLessThan(2000);
     const cwd = /bad size 5 in (\S+)/.exec(byId('throws-as-promised')!.reason)![1]!;
     expect(path.basename(cwd)).toMatch(/^hostile-throws-as-promised-/);
     await expect(fs.access(cwd)).rejects.toMatchObject({ code: 'ENOENT' });
@@ -66,6 +71,7 @@ describe('the runner fails what is wrong', () => {
     ['crashes', /^crashed \(SIGKILL\) without a report$/],
     ['Not Kebab', /is not kebab-case/],
     ['no-expect', /expect.name must name the error class/],
+    ['bad-prepare', /^prepare, when given, must be a function$/],
     ['c.mjs', /^cannot be imported: .*no-such-package-anywhere/],
     ['empty.mjs', /^exports no `cases` array$/],
     ['not-array.mjs', /^exports no `cases` array$/],
@@ -83,10 +89,10 @@ describe('the runner fails what is wrong', () => {
     ]);
   });
 
-  it('counts: 11 runnable cases, 17 results, 14 failures; a helper module is listed, notes.txt ignored', () => {
-    expect(results.cases).toBe(11);
-    expect(results.results).toHaveLength(17);
-    expect(results.failed).toBe(14);
+  it('counts: 12 runnable cases, 19 results, 15 failures; a helper module is listed, notes.txt ignored', () => {
+    expect(results.cases).toBe(12);
+    expect(results.results).toHaveLength(19);
+    expect(results.failed).toBe(15);
     expect(results.helpers.map((h) => path.basename(h))).toEqual(['helper.mjs']);
   });
 

@@ -328,22 +328,24 @@ export const cases = [
   ].map(([type, label, bytes]) => ({
     id: `pth-shared-${label}-storage-400-views`,
     about: `a .pth whose one ${(2 ** 20 * bytes) / 2 ** 20} MiB ${label} storage backs 400 tensors (decoded once, shared)`,
-    async run() {
+    prepare() {
       const numel = 2 ** 20;
       // Each view decodes to 4 MiB: 1.6 GB if every view decoded the storage again.
-      await loadInto(pth(sharedViews(400, numel, type), { 0: new Uint8Array(numel * bytes) }));
+      return pth(sharedViews(400, numel, type), { 0: new Uint8Array(numel * bytes) });
     },
+    run: ({ input }) => loadInto(input),
     // The file reads (within memory and time): it then fails as what it is, a state dict of unknown keys.
     expect: { name: 'StateDictMismatchError', message: /400 unexpected/ },
   })),
   {
     id: 'pth-shared-storage-strided-views',
     about: 'a 4 MiB .pth storage gathered by 400 strided views: refused once the output budget is spent',
-    async run() {
+    prepare() {
       const numel = 2 ** 20;
       const views = Array.from({ length: 400 }, (_, i) => ({ key: `w${i}`, numel, size: [2, numel / 2], stride: [1, 2] }));
-      await loadInto(pth(views, { 0: new Uint8Array(numel * 4) }));
+      return pth(views, { 0: new Uint8Array(numel * 4) });
     },
+    run: ({ input }) => loadInto(input),
     expect: { name: 'WeightsFormatError', message: /gathering a strided tensor of size \[2, 524288\].*beyond the reader's budget/ },
   },
 
@@ -351,43 +353,40 @@ export const cases = [
   {
     id: 'safetensors-nan-weight',
     about: 'an otherwise honest resnext_fmnist safetensors with one NaN in conv1.weight, through load()',
-    async run() {
-      await load({ model: ARCH, weights: fmnistSafetensors(setValue('conv1.weight', 7, NaN)), warmup: false });
-    },
+    prepare: () => fmnistSafetensors(setValue('conv1.weight', 7, NaN)),
+    run: ({ input }) => load({ model: ARCH, weights: input, warmup: false }),
     expect: { name: 'WeightsValueError', message: /^checkpoint bytes: conv1\.weight: 1 of \d+ values are NaN or infinite/ },
   },
   {
     id: 'safetensors-infinite-weight',
     about: 'an honest resnext_fmnist safetensors with +Infinity in fc.weight',
-    async run() {
-      await loadInto(fmnistSafetensors(setValue('fc.weight', 0, Infinity)));
-    },
+    prepare: () => fmnistSafetensors(setValue('fc.weight', 0, Infinity)),
+    run: ({ input }) => loadInto(input),
     expect: { name: 'WeightsValueError', message: /fc\.weight: .*index 0, is Infinity/ },
   },
   {
     id: 'safetensors-negative-running-var',
     about: 'an honest resnext_fmnist safetensors whose bn1.running_var has a negative entry',
-    async run() {
-      await loadInto(fmnistSafetensors(setValue('bn1.running_var', 1, -2)));
-    },
+    prepare: () => fmnistSafetensors(setValue('bn1.running_var', 1, -2)),
+    run: ({ input }) => loadInto(input),
     expect: { name: 'WeightsValueError', message: /bn1\.running_var: running variance is negative/ },
   },
   {
     id: 'pth-nan-weight',
     about: 'an honest resnext_fmnist .pth with a NaN in layer1.0.conv2.weight, written to disk and loaded by path',
-    async run({ dir }) {
+    prepare({ dir }) {
       const file = path.join(dir, 'nan.pth');
       writeFileSync(file, fmnistPth(setValue('layer1.0.conv2.weight', 3, NaN)));
-      await loadWeights(tinyModel(), file);
+      return file;
     },
+    run: ({ input }) => loadWeights(tinyModel(), input),
     expect: { name: 'WeightsValueError', message: /nan\.pth: layer1\.0\.conv2\.weight: 1 of \d+ values are NaN/ },
   },
   {
     id: 'pth-negative-infinity-bias',
     about: 'an honest resnext_fmnist .pth with -Infinity in fc.bias',
-    async run() {
-      await loadInto(fmnistPth(setValue('fc.bias', 9, -Infinity)));
-    },
+    prepare: () => fmnistPth(setValue('fc.bias', 9, -Infinity)),
+    run: ({ input }) => loadInto(input),
     expect: { name: 'WeightsValueError', message: /fc\.bias: .*index 9, is -Infinity/ },
   },
 
@@ -421,34 +420,29 @@ export const cases = [
   {
     id: 'tfjs-manifest-parent-path',
     about: 'a tfjs model.json whose manifest names ../../outside/shard.bin (the file exists there)',
-    async run({ dir }) {
-      const file = await tfjsModel(dir, manifestTo('../../outside/shard.bin'));
-      await loadInto(file);
-    },
+    prepare: ({ dir }) => tfjsModel(dir, manifestTo('../../outside/shard.bin')),
+    run: ({ input }) => loadInto(input),
     expect: { name: 'WeightsFormatError', message: /model\.json: weights path "\.\.\/\.\.\/outside\/shard\.bin" climbs out with "\.\."/ },
   },
   {
     id: 'tfjs-manifest-absolute-path',
     about: 'a tfjs model.json whose manifest names an absolute path (the file exists there)',
-    async run({ dir }) {
-      await loadInto(await tfjsModel(dir, manifestTo(path.join(dir, 'elsewhere', 'shard.bin'))));
-    },
+    prepare: ({ dir }) => tfjsModel(dir, manifestTo(path.join(dir, 'elsewhere', 'shard.bin'))),
+    run: ({ input }) => loadInto(input),
     expect: { name: 'WeightsFormatError', message: /weights path ".*elsewhere\/shard\.bin" is absolute/ },
   },
   {
     id: 'tfjs-manifest-encoded-parent-path',
     about: 'a tfjs model.json whose manifest names %2e%2e/shard.bin',
-    async run({ dir }) {
-      await loadInto(await tfjsModel(dir, (json) => ({ ...json, weightsManifest: [{ ...json.weightsManifest[0], paths: ['%2e%2e/shard.bin'] }] })));
-    },
+    prepare: ({ dir }) => tfjsModel(dir, (json) => ({ ...json, weightsManifest: [{ ...json.weightsManifest[0], paths: ['%2e%2e/shard.bin'] }] })),
+    run: ({ input }) => loadInto(input),
     expect: { name: 'WeightsFormatError', message: /weights path "%2e%2e\/shard\.bin" climbs out/ },
   },
   {
     id: 'tfjs-manifest-etc-hostname',
     about: 'a tfjs model.json whose manifest names ../../../../../../../../etc/hostname',
-    async run({ dir }) {
-      await loadInto(await tfjsModel(dir, (json) => ({ ...json, weightsManifest: [{ ...json.weightsManifest[0], paths: ['../../../../../../../../etc/hostname'] }] })));
-    },
+    prepare: ({ dir }) => tfjsModel(dir, (json) => ({ ...json, weightsManifest: [{ ...json.weightsManifest[0], paths: ['../../../../../../../../etc/hostname'] }] })),
+    run: ({ input }) => loadInto(input),
     expect: { name: 'WeightsFormatError', message: /etc\/hostname" climbs out/ },
   },
   {
@@ -474,10 +468,8 @@ export const cases = [
   {
     id: 'tfjs-model-json-unknown-layer',
     about: 'an exported model.json with a layer class tfjs does not know, given to load({ weights })',
-    async run({ dir }) {
-      const file = await tfjsModel(dir, (json) => JSON.stringify(json).replace('"class_name":"BatchNormalization"', '"class_name":"Backdoor"'));
-      await load({ model: ARCH, weights: file, warmup: false });
-    },
+    prepare: ({ dir }) => tfjsModel(dir, (json) => JSON.stringify(json).replace('"class_name":"BatchNormalization"', '"class_name":"Backdoor"')),
+    run: ({ input }) => load({ model: ARCH, weights: input, warmup: false }),
     expect: { name: 'WeightsFormatError', message: /not a loadable tfjs layers model: .*Backdoor/ },
   },
   {
@@ -496,12 +488,11 @@ export const cases = [
   {
     id: 'tfjs-manifest-huge-weight-shape',
     about: 'a model.json whose manifest states a [1e9, 1e9, 0] weight',
-    async run({ dir }) {
-      await loadInto(await tfjsModel(dir, (json) => {
+    prepare: ({ dir }) => tfjsModel(dir, (json) => {
         json.weightsManifest[0].weights[0].shape = [1e9, 1e9, 0];
         return json;
-      }));
-    },
+      }),
+    run: ({ input }) => loadInto(input),
     expect: { name: 'WeightsFormatError', message: /shape \[1000000000, 1000000000, 0\] spans more than/ },
   },
 ];

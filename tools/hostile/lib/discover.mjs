@@ -11,6 +11,7 @@ function shapeProblem(c) {
   if (typeof c.id !== 'string' || !KEBAB.test(c.id)) return `id ${JSON.stringify(c.id)} is not kebab-case`;
   if (typeof c.about !== 'string' || c.about.trim() === '' || c.about.includes('\n')) return 'about must be one non-empty line';
   if (typeof c.run !== 'function') return 'run must be a function';
+  if (c.prepare !== undefined && typeof c.prepare !== 'function') return 'prepare, when given, must be a function';
   const e = c.expect;
   if (typeof e !== 'object' || e === null || typeof e.name !== 'string' || e.name === '') return 'expect.name must name the error class';
   if (!(e.message instanceof RegExp) && typeof e.message !== 'string') return 'expect.message must be a RegExp or a string';
