@@ -58,10 +58,10 @@ export function kaimingNormalFanOut(): ReturnType<typeof tfl.initializers.varian
 /**
  * BatchNormalization over the channel axis with PyTorch's defaults. Keras' momentum is the weight
  * of the old moving average (moving = momentum·moving + (1 − momentum)·batch), PyTorch's the
- * weight of the new batch statistic, so PyTorch's momentum 0.1 is Keras' 0.9. (One difference
- * remains in training: tfjs updates the moving variance with the biased batch variance, PyTorch
- * with the unbiased one; inference is identical.) The layer is a {@link TrainingBatchNormalization}:
- * tfjs' BatchNormalization, saved as one, with fused training-mode kernels on wasm.
+ * weight of the new batch statistic, so PyTorch's momentum 0.1 is Keras' 0.9. The layer is a
+ * {@link TrainingBatchNormalization}: tfjs' BatchNormalization, saved as one, that trains as
+ * torch.nn.BatchNorm2d (moving variance from the unbiased batch variance, a num_batches_tracked
+ * counter), with fused training-mode kernels on wasm.
  */
 export function batchNorm(name: string, zeroGamma = false): tfl.layers.Layer {
   return new TrainingBatchNormalization({
