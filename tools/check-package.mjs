@@ -4,7 +4,8 @@
 // README/LICENSE/package.json, weights shipped on purpose (weights/*.safetensors, listed in the
 // package's "files", at most 5 MB each), tfjs-backend-wasm's three .wasm binaries when the package
 // lists "wasm-files" (all three: a bundled app's default wasm paths point at them), the scripts
-// its "bin" names (they must be in the tarball), and nothing else (no tests, no other package's
+// its "bin" names (they must be in the tarball), the Python modules of a package that lists
+// "python" (@resnext/recipes' torchrun trainer: .py files only, no bytecode), and nothing else (no tests, no other package's
 // files).
 // Then imports the built entry point, as a user's `import` would.
 import { execFileSync } from 'node:child_process';
@@ -22,6 +23,8 @@ const shipsWeights = (pkg.files ?? []).includes('weights');
 const WEIGHTS = /^weights\/[\w.-]+\.safetensors$/;
 const shipsWasm = (pkg.files ?? []).includes('wasm-files');
 const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'].map((f) => `wasm-files/${f}`);
+const shipsPython = (pkg.files ?? []).includes('python');
+const PYTHON = /^python\/[\w/]+\.py$/;
 const BIN_FILES = Object.values(typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : (pkg.bin ?? {})).map((f) => path.posix.normalize(f));
 for (const { path: f, size } of report.files) {
   if (shipsWeights && WEIGHTS.test(f)) {
@@ -30,6 +33,7 @@ for (const { path: f, size } of report.files) {
   }
   if (shipsWasm && WASM_FILES.includes(f)) continue;
   if (BIN_FILES.includes(f)) continue;
+  if (shipsPython && PYTHON.test(f)) continue;
   if (!allowed.test(f)) problems.push(`unexpected file in the tarball: ${f}`);
   if (/\.test\.(ts|js|d\.ts)$|\.test\.js\.map$/.test(f)) problems.push(`test file in the tarball: ${f}`);
 }

@@ -1,0 +1,197 @@
+/**
+ * The torchrun engine: runs a resolved recipe on PyTorch DistributedDataParallel through
+ * torch.distributed.run (torchrun), with the Python trainer shipped in this package
+ * (`python/resnext_ddp`). The trainer's rank 0 writes the run directory (config.json is written
+ * here first, exactly as the tfjs trainer writes it); metrics.csv and plot.svg are rendered here
+ * from its metrics.jsonl when the processes end.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getModelConfig, type ResNeXtConfig } from '@resnext/models';
+import { writeFileAtomic } from '../checkpoint/atomic_write.js';
+import { removeOrphanedTempFiles } from '../checkpoint/temp_files.js';
+import type { RecipeConfig } from '../config/recipe_config.js';
+import { RecipeConfigError } from '../config/recipe_config_error.js';
+import type { EpochMetrics, PartialEpochMetrics } from '../report/metrics.js';
+import { writeReport } from '../report/write_report.js';
+
+/** The folder holding the `resnext_ddp` Python package (shipped in the npm package's `python/`). */
+export const PYTHON_PACKAGE_DIR = fileURLToPath(new URL('../../python', import.meta.url));
+
+/** What to install when Python, PyTorch or torchvision is missing. */
+export const TORCH_INSTALL_HINT =
+  'On Debian or Ubuntu: apt-get install python3-torch python3-torchvision (elsewhere: pip install torch torchvision); ' +
+  'or set RESNEXT_PYTHON to a Python 3 that has both.';
+
+/** The torchrun engine cannot start or its processes failed; the message says what to do. */
+export class TorchrunError extends Error {
+  override name = 'TorchrunError';
+}
+
+/** How many processes run where: torchrun's `--nproc_per_node`, `--nnodes`, `--node_rank`, `--rdzv_endpoint`. */
+export interface TorchrunLayout {
+  /** Processes on this machine (one per GPU; on CPU, one per group of cores). */
+  nprocPerNode: number;
+  /** Machines taking part. Default 1. */
+  nnodes?: number;
+  /** This machine's index, 0 … nnodes − 1 (0 writes the run directory). Default 0. */
+  nodeRank?: number;
+  /** host:port of node 0, where the processes meet (needed with nnodes > 1). */
+  rdzvEndpoint?: string;
+}
+
+/** A Python interpreter that imports torch (with torch.distributed) and torchvision. */
+export interface TorchPython {
+  python: string;
+  torch: string;
+  torchvision: string;
+}
+
+// Finds the packages without importing them (importing torch takes seconds); a torch without
+// torch.distributed (some mobile builds) is reported by the trainer itself.
+const PROBE = [
+  'import sys, importlib.util as u, importlib.metadata as m',
+  'missing = [n for n in ("torch", "torchvision") if u.find_spec(n) is None]',
+  'if missing: print("missing " + " and ".join(missing)); sys.exit(3)',
+  'def version(n):\n try:\n  return m.version(n)\n except Exception:\n  return "(version unknown)"',
+  'print("ok", version("torch"), version("torchvision"))',
+].join('\n');
+
+/**
+ * Finds the Python to run: `RESNEXT_PYTHON` when set, else `python3` on the PATH, then Debian's
+ * `/usr/bin/python3` (where apt's python3-torch installs; a pyenv or venv `python3` earlier on the
+ * PATH often lacks it). Throws {@link TorchrunError} naming each interpreter tried, what it
+ * lacks, and what to install.
+ */
+export function findTorchPython(env: NodeJS.ProcessEnv = process.env): TorchPython {
+  const explicit = env['RESNEXT_PYTHON'];
+  const candidates = explicit !== undefined && explicit !== '' ? [explicit] : ['python3', '/usr/bin/python3'];
+  const problems: string[] = [];
+  for (const python of candidates) {
+    const probe = spawnSync(python, ['-c', PROBE], { encoding: 'utf8', env });
+    if (probe.error !== undefined) {
+      problems.push(`${python}: ${(probe.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : probe.error.message}`);
+      continue;
+    }
+    const out = probe.stdout.trim().split('\n').at(-1) ?? '';
+    const [word, torch, torchvision] = out.split(' ');
+    if (probe.status === 0 && word === 'ok') return { python, torch: torch!, torchvision: torchvision! };
+    problems.push(`${python}: ${out !== '' ? out : `exited with ${probe.status ?? probe.signal}`}`);
+  }
+  throw new TorchrunError(`--engine=torchrun needs Python 3 with PyTorch and torchvision; ${problems.join('; ')}. ${TORCH_INSTALL_HINT}`);
+}
+
+/** The recipe's architecture: its inline `model.config`, else the @resnext/models registry entry. */
+export function recipeArchitecture(recipe: RecipeConfig): ResNeXtConfig {
+  return recipe.model.config ?? getModelConfig(recipe.model.name);
+}
+
+/**
+ * Refuses what the torchrun engine cannot run, before any process starts: fine-tuning, and a
+ * micro-batch (batchSize / gradAccumulation) that does not split evenly over the processes.
+ */
+export function checkTorchrunRecipe(recipe: RecipeConfig, layout: TorchrunLayout): void {
+  const world = layout.nprocPerNode * (layout.nnodes ?? 1);
+  if (recipe.finetune !== null) {
+    throw new RecipeConfigError(`Recipe "${recipe.name}" fine-tunes pretrained weights, which the torchrun engine does not do; run it with --engine=tfjs.`, 'finetune');
+  }
+  const micro = recipe.batchSize / recipe.gradAccumulation;
+  if (micro % world !== 0) {
+    throw new RecipeConfigError(
+      `Recipe "${recipe.name}": batchSize ${recipe.batchSize} (${micro} per micro-batch with gradAccumulation ${recipe.gradAccumulation}) does not split over ` +
+        `${world} processes; the global batch stays the recipe's, so each process takes batchSize / (gradAccumulation × processes) images. ` +
+        `Choose a batch size divisible by ${world * recipe.gradAccumulation} or another process count.`,
+      'batchSize',
+    );
+  }
+}
+
+/** torch.distributed.run's arguments for `layout`, then the trainer module and its arguments. */
+export function torchrunArgs(layout: TorchrunLayout, trainer: { out: string; arch: ResNeXtConfig; resume: boolean }): string[] {
+  const nnodes = layout.nnodes ?? 1;
+  const where =
+    nnodes === 1 && layout.rdzvEndpoint === undefined
+      ? ['--standalone']
+      : [`--nnodes=${nnodes}`, `--node_rank=${layout.nodeRank ?? 0}`, `--rdzv_endpoint=${layout.rdzvEndpoint}`];
+  return [
+    ...where,
+    `--nproc_per_node=${layout.nprocPerNode}`,
+    '-m',
+    'resnext_ddp.train',
+    '--out',
+    trainer.out,
+    '--arch',
+    JSON.stringify(trainer.arch),
+    ...(trainer.resume ? ['--resume'] : []),
+  ];
+}
+
+/** Options of {@link trainWithTorchrun}. */
+export interface TorchrunRunOptions {
+  out: string;
+  resume: boolean;
+  layout: TorchrunLayout;
+  /** Once aborted, the processes get the abort reason's signal (SIGINT or SIGTERM; default SIGTERM). */
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+  /** Where notes go (the processes write to this process's stdout and stderr directly). */
+  note?: (text: string) => void;
+}
+
+/**
+ * Runs `recipe` on torchrun and waits for its processes. Writes config.json, starts
+ * `python3 -m resnext_ddp.launch` (torchrun) in a process group of its own, forwards an abort as
+ * one signal (every rank then stops at the same optimizer step after a checkpoint), and renders
+ * metrics.csv and plot.svg from metrics.jsonl afterwards. Resolves with the launcher's exit code:
+ * 0 when the run finished, 130/143 when stopped by SIGINT/SIGTERM, another code when a process failed.
+ */
+export async function trainWithTorchrun(recipe: RecipeConfig, options: TorchrunRunOptions): Promise<number> {
+  const env = options.env ?? process.env;
+  const note = options.note ?? ((text: string) => process.stdout.write(`${text}\n`));
+  checkTorchrunRecipe(recipe, options.layout);
+  const arch = recipeArchitecture(recipe);
+  const { python, torch, torchvision } = findTorchPython(env);
+  note(`torchrun engine: ${python} with torch ${torch}, torchvision ${torchvision}`);
+  for (const dir of [options.out, path.join(options.out, 'checkpoints')]) {
+    for (const { file, bytes } of await removeOrphanedTempFiles(dir)) note(`removed ${file} (${(bytes / 1e6).toFixed(1)} MB), left by an interrupted write`);
+  }
+  await fs.mkdir(path.join(options.out, 'checkpoints'), { recursive: true });
+  await writeFileAtomic(path.join(options.out, 'config.json'), JSON.stringify(recipe, null, 2) + '\n');
+  const pythonPath = [PYTHON_PACKAGE_DIR, env['PYTHONPATH']].filter((p) => p !== undefined && p !== '').join(path.delimiter);
+  const args = ['-m', 'resnext_ddp.launch', ...torchrunArgs(options.layout, { out: options.out, arch, resume: options.resume })];
+  // A group of its own: a terminal's Ctrl-C reaches this process only, which forwards it once,
+  // so torchrun shuts its workers down once instead of being interrupted while doing so.
+  // No bytecode next to the installed package (it may be read-only, and npm would not remove it).
+  const child = spawn(python, args, { stdio: 'inherit', env: { ...env, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: '1' }, detached: true });
+  const forward = () => child.kill((options.signal?.reason as NodeJS.Signals | undefined) ?? 'SIGTERM');
+  options.signal?.addEventListener('abort', forward, { once: true });
+  // This process quitting at once (a second Ctrl-C) takes the processes with it.
+  const killGroup = () => {
+    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+  };
+  process.once('exit', killGroup);
+  const code = await new Promise<number>((resolve, reject) => {
+    child.on('error', (e) => reject(new TorchrunError(`could not start ${python}: ${e.message}`)));
+    child.on('close', (status, signal) => resolve(status ?? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGKILL' ? 9 : 15)));
+  });
+  options.signal?.removeEventListener('abort', forward);
+  process.off('exit', killGroup);
+  if ((options.layout.nodeRank ?? 0) === 0) await renderReport(options.out, recipe.name);
+  return code;
+}
+
+/** metrics.csv and plot.svg from the trainer's metrics.jsonl (when it wrote one). */
+async function renderReport(out: string, title: string): Promise<void> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(out, 'metrics.jsonl'), 'utf8');
+  } catch {
+    return;
+  }
+  const rows = text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EpochMetrics | PartialEpochMetrics);
+  const history = rows.filter((r): r is EpochMetrics => !('partial' in r));
+  const last = rows.at(-1);
+  await writeReport(out, title, history, last !== undefined && 'partial' in last ? last : undefined);
+}
