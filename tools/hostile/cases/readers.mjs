@@ -372,6 +372,13 @@ export const cases = [
     expect: { name: 'WeightsValueError', message: /bn1\.running_var: running variance is negative/ },
   },
   {
+    id: 'safetensors-negative-batch-counter',
+    about: 'an honest resnext_fmnist safetensors whose bn1.num_batches_tracked is -3',
+    prepare: () => fmnistSafetensors(setValue('bn1.num_batches_tracked', 0, -3)),
+    run: ({ input }) => loadInto(input),
+    expect: { name: 'WeightsValueError', message: /bn1\.num_batches_tracked: num_batches_tracked must be a non-negative integer, got -3/ },
+  },
+  {
     id: 'pth-nan-weight',
     about: 'an honest resnext_fmnist .pth with a NaN in layer1.0.conv2.weight, written to disk and loaded by path',
     prepare({ dir }) {

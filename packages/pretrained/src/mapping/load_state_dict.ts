@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { TrainingBatchNormalization } from '@resnext/layers';
 import { WeightsFormatError, WeightsValueError } from '../errors.js';
 import type { TensorMap, TensorRecord } from '../formats/tensor_record.js';
 import { allFinite, valuesProblem } from './check_values.js';
 import { StateDictMismatchError, type LoadStateDictResult } from './state_dict_mismatch_error.js';
-import { IGNORED_SUFFIXES, stateDictKeyOf, targetOf, type Layout } from './torchvision_keys.js';
+import { BATCH_COUNTER, stateDictKeyOf, targetOf, type Layout } from './torchvision_keys.js';
 
 export { StateDictMismatchError, type LoadStateDictResult } from './state_dict_mismatch_error.js';
 
@@ -71,17 +72,28 @@ export interface LoadStateDictOptions {
 }
 
 /**
+ * The problem with a BN's `num_batches_tracked` value, or undefined: it counts batches, so it must
+ * be a non-negative integer.
+ */
+function counterProblem(value: number): string | undefined {
+  return Number.isSafeInteger(value) && value >= 0 ? undefined : `num_batches_tracked must be a non-negative integer, got ${value}`;
+}
+
+/**
  * Copies a torchvision/timm state dict into a model built by @resnext/models (layer names =
  * torchvision module names): conv OIHW → HWIO, Linear transposed, BN statistics into
- * moving_mean/moving_variance. In strict mode (default) any missing, unexpected or mis-shaped
- * key throws {@link StateDictMismatchError} before a single weight changes; otherwise the
- * matching weights are set and the lists are returned. Keys are reported as state-dict keys
- * (`layer1.0.bn1.running_var`), missing ones included.
+ * moving_mean/moving_variance, and each BN's `num_batches_tracked` into a
+ * TrainingBatchNormalization's `numBatchesTracked` (a stock BatchNormalization has no counter and
+ * ignores it; a checkpoint without the key leaves the counter as it is). In strict mode (default)
+ * any missing, unexpected or mis-shaped key throws {@link StateDictMismatchError} before a single
+ * weight changes; otherwise the matching weights are set and the lists are returned. Keys are
+ * reported as state-dict keys (`layer1.0.bn1.running_var`), missing ones included.
  *
  * Shapes are compared before any value is touched, so the work done is proportional to the
  * model's weights, whatever shapes the checkpoint states. A tensor whose values do not fill its
- * shape throws {@link WeightsFormatError}; with `checkValues` (default) NaN/infinite values and
- * negative running variances throw {@link WeightsValueError}; either way before any weight changes.
+ * shape throws {@link WeightsFormatError}; with `checkValues` (default) NaN/infinite values,
+ * negative running variances and counters that are not non-negative integers throw
+ * {@link WeightsValueError}; either way before any weight changes.
  */
 export function loadStateDict(model: tfl.LayersModel, stateDict: TensorMap, options: LoadStateDictOptions = {}): LoadStateDictResult {
   const strict = options.strict ?? true;
@@ -99,9 +111,21 @@ export function loadStateDict(model: tfl.LayersModel, stateDict: TensorMap, opti
   }
   const result: LoadStateDictResult = { missingKeys: [], unexpectedKeys: [], mismatchedKeys: [] };
   const matches: { key: string; variable: tfl.LayerVariable; record: TensorRecord; layout: Layout; isVariance: boolean }[] = [];
+  const counters: { key: string; layer: TrainingBatchNormalization; record: TensorRecord }[] = [];
   const filled = new Set<string>();
   for (const [key, record] of stateDict) {
-    if (IGNORED_SUFFIXES.some((s) => key.endsWith(`.${s}`))) continue;
+    if (key.endsWith(`.${BATCH_COUNTER}`)) {
+      const layer = layers.get(key.slice(0, -BATCH_COUNTER.length - 1));
+      if (!(layer instanceof TrainingBatchNormalization)) continue; // no counter to set
+      if (record.shape.reduce((a, b) => a * b, 1) !== 1) {
+        result.mismatchedKeys.push(`${key}: checkpoint [${record.shape.join(', ')}] vs model []`);
+      } else if (record.values.length !== 1) {
+        throw new WeightsFormatError(source, `tensor "${key}" of shape [${record.shape.join(', ')}] needs 1 value but has ${record.values.length}`);
+      } else {
+        counters.push({ key, layer, record });
+      }
+      continue;
+    }
     const target = targetOf(key, (name) => {
       const layer = layers.get(name);
       return layer === undefined ? undefined : layerKindOf(layer);
@@ -141,10 +165,15 @@ export function loadStateDict(model: tfl.LayersModel, stateDict: TensorMap, opti
     }
     assignments.push([variable, data.values]);
   }
+  for (const { key, record } of counters) {
+    const problem = (options.checkValues ?? true) ? counterProblem(record.values[0]!) : undefined;
+    if (problem !== undefined) throw new WeightsValueError(source, key, `${problem}; pass checkValues: false to load it anyway`);
+  }
   for (const [variable, values] of assignments) {
     tf.tidy(() => {
       variable.write(tf.tensor(values, variable.shape as number[], 'float32'));
     });
   }
+  for (const { layer, record } of counters) layer.numBatchesTracked = record.values[0]!;
   return result;
 }

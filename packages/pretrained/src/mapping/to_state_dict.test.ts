@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import '@resnext/layers';
+import type { TrainingBatchNormalization } from '@resnext/layers';
 import { createModel, type ResNeXtConfig } from '@resnext/models';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -34,8 +35,34 @@ describe('toStateDict', () => {
     expect([...back.keys()].sort()).toEqual([...fixture.tensors.keys()].sort());
     for (const [key, t] of fixture.tensors) {
       expect(back.get(key)!.shape, key).toEqual(t.shape);
-      if (!key.endsWith('num_batches_tracked')) expect(Array.from(back.get(key)!.values), key).toEqual(Array.from(t.values));
+      expect(Array.from(back.get(key)!.values), key).toEqual(Array.from(t.values));
     }
+    model.dispose();
+  });
+
+  it('exports num_batches_tracked as counted by training-mode calls, from the value loaded', () => {
+    const model = build();
+    loadStateDict(model, fixture.tensors);
+    const x = tf.randomNormal<tf.Rank.R4>([2, 64, 64, 3], 0, 1, 'float32', 5);
+    for (let i = 0; i < 2; i++) tf.dispose(model.apply(x, { training: true }) as tf.Tensor);
+    tf.dispose([x, model.predict(x)]);
+    const back = toStateDict(model);
+    for (const [key, t] of fixture.tensors) {
+      if (key.endsWith('.num_batches_tracked')) expect(back.get(key)!.values[0], key).toBe(t.values[0]! + 2);
+    }
+    model.dispose();
+  });
+
+  it('refuses a num_batches_tracked that is not a non-negative integer, before any weight changes; checkValues: false loads it', () => {
+    const model = build();
+    const bad = new Map(fixture.tensors);
+    bad.set('bn1.num_batches_tracked', { dtype: 'float32', shape: [], values: Float32Array.of(-1.5) });
+    expect(() => loadStateDict(model, bad)).toThrow(/bn1\.num_batches_tracked.*non-negative integer/);
+    expect((model.getLayer('bn1') as TrainingBatchNormalization).numBatchesTracked).toBe(0);
+    loadStateDict(model, bad, { checkValues: false });
+    expect((model.getLayer('bn1') as TrainingBatchNormalization).numBatchesTracked).toBe(-1.5);
+    bad.set('bn1.num_batches_tracked', { dtype: 'int64', shape: [2], values: Int32Array.of(1, 2) });
+    expect(loadStateDict(model, bad, { strict: false }).mismatchedKeys).toEqual(['bn1.num_batches_tracked: checkpoint [2] vs model []']);
     model.dispose();
   });
 

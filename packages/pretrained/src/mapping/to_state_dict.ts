@@ -1,5 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { TrainingBatchNormalization } from '@resnext/layers';
 import type { TensorMap } from '../formats/tensor_record.js';
+import { BATCH_COUNTER } from './torchvision_keys.js';
 
 /** tfjs-layers weight name → PyTorch parameter name, for BatchNormalization. */
 const BATCH_NORM: Record<string, string> = {
@@ -27,8 +29,10 @@ function transpose2d(values: Float32Array, [i, o]: number[]): Float32Array {
 /**
  * The PyTorch state dict of a model whose layer names are torchvision's (any @resnext/models
  * network): the inverse of `loadStateDict`. Conv kernels HWIO → OIHW, Dense kernels transposed, BN
- * statistics as running_mean/running_var, plus each BN's `num_batches_tracked` (0) that PyTorch's
- * strict `load_state_dict` expects. Layers without weights are skipped.
+ * statistics as running_mean/running_var, plus each BN's `num_batches_tracked` that PyTorch's
+ * strict `load_state_dict` expects: a TrainingBatchNormalization's
+ * {@link TrainingBatchNormalization.numBatchesTracked}, 0 for a stock BatchNormalization. Layers
+ * without weights are skipped.
  */
 export function toStateDict(model: tfl.LayersModel): TensorMap {
   const out: TensorMap = new Map();
@@ -49,7 +53,10 @@ export function toStateDict(model: tfl.LayersModel): TensorMap {
         out.set(`${layer.name}.${param}`, { dtype: 'float32', shape, values: Float32Array.from(values) });
       }
     });
-    if (cls === 'BatchNormalization') out.set(`${layer.name}.num_batches_tracked`, { dtype: 'int64', shape: [], values: new Int32Array(1) });
+    if (cls === 'BatchNormalization') {
+      const count = layer instanceof TrainingBatchNormalization ? layer.numBatchesTracked : 0;
+      out.set(`${layer.name}.${BATCH_COUNTER}`, { dtype: 'int64', shape: [], values: Int32Array.of(count) });
+    }
   }
   return out;
 }

@@ -29,8 +29,11 @@ export interface KeyTarget {
 /** tfjs-layers weight name → PyTorch parameter name, for BatchNormalization (the inverse of BATCH_NORM). */
 const BATCH_NORM_PARAM: Record<string, string> = Object.fromEntries(Object.entries(BATCH_NORM).map(([torch, tfjs]) => [tfjs, torch]));
 
-/** Entries PyTorch saves that hold no model state tfjs keeps (BN's update counter). */
-export const IGNORED_SUFFIXES = ['num_batches_tracked'] as const;
+/**
+ * BN's count of training batches, PyTorch's `num_batches_tracked`: no tfjs weight, but the counter
+ * of @resnext/layers' TrainingBatchNormalization (a stock BatchNormalization ignores it).
+ */
+export const BATCH_COUNTER = 'num_batches_tracked';
 
 /**
  * Splits `layer2.0.downsample.1.running_var` into module and parameter, and maps it onto the tfjs
