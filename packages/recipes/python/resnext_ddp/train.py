@@ -273,7 +273,14 @@ def run():
         if os.environ.get("LOCAL_RANK", "0") == "0":  # once per machine: every rank meets the same problem
             print(f"{type(e).__name__}: {e}", file=sys.stderr, flush=True)
         code = 1
-    if dist.is_initialized():
+    except RuntimeError as e:
+        # A collective that fails because another process died (killed, out of memory, its
+        # machine gone): one line, not this process's traceback; the launcher names the process.
+        if not dist.is_initialized() or not any(w in str(e) for w in ("Connection", "Gloo", "gloo", "NCCL", "closed", "reset")):
+            raise
+        print(f"rank {dist.get_rank()}: another process of the run stopped ({str(e).splitlines()[0]})", file=sys.stderr, flush=True)
+        code = 1
+    if code == 0 and dist.is_initialized():
         dist.destroy_process_group()
     sys.exit(code)
 

@@ -7,12 +7,15 @@ export interface FlagSpec {
   /** Placeholder of the value in the usage text. */
   value?: string;
   short?: string;
-  group: 'Recipe' | 'Overrides' | 'Run';
+  group: 'Recipe' | 'Overrides' | 'Run' | 'Engine';
   description: string;
 }
 
 /** The backends `--backend` accepts (those of `RecipeConfig['backend']['name']`). */
 export const BACKENDS = ['wasm', 'cpu', 'webgl', 'webgpu', 'node', 'node-gpu', 'tensorflow'] as const;
+
+/** The engines `--engine` accepts: TensorFlow.js in this process, or PyTorch DDP through torchrun. */
+export const ENGINES = ['tfjs', 'torchrun'] as const;
 
 /** Every flag, in usage order. The parser and the usage text both read this table. */
 export const FLAGS: readonly FlagSpec[] = [
@@ -30,6 +33,11 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'resume', type: 'boolean', group: 'Run', description: 'continue the run in --out from its last checkpoint' },
   { name: 'reschedule', type: 'boolean', group: 'Run', description: 'with --resume --epochs: stretch a schedule that spans the run (cosine, one-cycle)' },
   { name: 'cwd', type: 'string', value: '<dir>', group: 'Run', description: 'resolve relative paths against <dir> (default: where the command ran)' },
+  { name: 'engine', type: 'string', value: '<name>', group: 'Engine', description: 'tfjs (default) | torchrun: PyTorch DDP over processes and machines' },
+  { name: 'nproc-per-node', type: 'string', value: '<n>', group: 'Engine', description: 'torchrun: processes on this machine (one per GPU)' },
+  { name: 'nnodes', type: 'string', value: '<n>', group: 'Engine', description: 'torchrun: machines taking part (default 1)' },
+  { name: 'node-rank', type: 'string', value: '<r>', group: 'Engine', description: "torchrun: this machine's index, 0 writes the run directory" },
+  { name: 'rdzv-endpoint', type: 'string', value: '<host:port>', group: 'Engine', description: 'torchrun: where the machines meet (node 0)' },
   { name: 'list', type: 'boolean', group: 'Run', description: 'list the shipped recipes' },
   { name: 'help', type: 'boolean', short: 'h', group: 'Run', description: 'print this help' },
 ];
@@ -49,10 +57,11 @@ function usage(): string {
     'In this repository, through Nx (builds the package first):',
     '  npx nx run recipes:train --recipe=fashion-mnist-resnext --quick --out=runs/quick',
     '  npx nx run recipes:train help        (this text alone; --help shows Nx\'s help of the target first)',
+    '  npx nx run recipes:train --recipe=imagenet-resnext50 --engine=torchrun --nproc-per-node=8 --data-dir=/data/imagenet',
   ];
-  for (const group of ['Recipe', 'Overrides', 'Run'] as const) {
+  for (const group of ['Recipe', 'Overrides', 'Engine', 'Run'] as const) {
     lines.push('', `${group}:`);
-    for (const f of FLAGS.filter((x) => x.group === group)) lines.push(`  ${flagColumn(f).padEnd(26)} ${f.description}`);
+    for (const f of FLAGS.filter((x) => x.group === group)) lines.push(`  ${flagColumn(f).padEnd(32)} ${f.description}`);
   }
   lines.push(
     '',

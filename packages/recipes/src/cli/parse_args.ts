@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { RecipeOverrides } from '../config/resolve.js';
 import { closest } from '../util/closest.js';
-import { BACKENDS, FLAGS, USAGE } from './flags.js';
+import type { TorchrunLayout } from '../engines/torchrun.js';
+import { BACKENDS, ENGINES, FLAGS, USAGE } from './flags.js';
 import { UsageError } from './usage_error.js';
 
 export { USAGE };
@@ -22,6 +23,10 @@ export interface TrainCommand {
   cwd: string | undefined;
   /** Only the overrides given on the command line (`quick` only when set). */
   overrides: RecipeOverrides;
+  /** `--engine`: TensorFlow.js in this process (default) or PyTorch DDP through torchrun. */
+  engine: (typeof ENGINES)[number];
+  /** The process layout of `--engine=torchrun`. */
+  torchrun: TorchrunLayout | undefined;
 }
 
 const OPTIONS = Object.fromEntries(FLAGS.map((f) => [f.name, f.short === undefined ? { type: f.type } : { type: f.type, short: f.short }]));
@@ -46,6 +51,43 @@ function backend(text: string | undefined): RecipeOverrides['backend'] {
   if ((BACKENDS as readonly string[]).includes(text)) return text as RecipeOverrides['backend'];
   const guess = closest(text, BACKENDS);
   throw new UsageError(`--backend takes one of ${BACKENDS.join(', ')}; got '${text}'.${guess === undefined ? '' : ` Did you mean ${guess}?`}`);
+}
+
+function engine(text: string | undefined): TrainCommand['engine'] {
+  if (text === undefined) return 'tfjs';
+  if ((ENGINES as readonly string[]).includes(text)) return text as TrainCommand['engine'];
+  const guess = closest(text, ENGINES);
+  throw new UsageError(`--engine takes one of ${ENGINES.join(', ')}; got '${text}'.${guess === undefined ? '' : ` Did you mean ${guess}?`}`);
+}
+
+/** The torchrun flags: only with --engine=torchrun, which needs --nproc-per-node; several machines need where to meet. */
+function torchrunLayout(kind: TrainCommand['engine'], str: (name: string) => string | undefined): TorchrunLayout | undefined {
+  const given = ['nproc-per-node', 'nnodes', 'node-rank', 'rdzv-endpoint'].filter((f) => str(f) !== undefined);
+  if (kind !== 'torchrun') {
+    if (given.length > 0) throw new UsageError(`--${given[0]} is a torchrun option: add --engine=torchrun.`);
+    return undefined;
+  }
+  const count = (flag: string, min: number) => {
+    const v = number(flag, str(flag), true);
+    if (v !== undefined && v < min) throw new UsageError(`--${flag} must be at least ${min}, got ${v}.`);
+    return v;
+  };
+  const nprocPerNode = count('nproc-per-node', 1);
+  if (nprocPerNode === undefined) throw new UsageError('--engine=torchrun needs --nproc-per-node <n> (processes on this machine: one per GPU).');
+  const nnodes = count('nnodes', 1) ?? 1;
+  const nodeRank = count('node-rank', 0);
+  const rdzvEndpoint = str('rdzv-endpoint');
+  if (nnodes > 1 && (rdzvEndpoint === undefined || nodeRank === undefined)) {
+    throw new UsageError(`--nnodes=${nnodes} needs --node-rank <r> and --rdzv-endpoint <host:port> (the address of node 0, the same on every machine).`);
+  }
+  if (nodeRank !== undefined && nodeRank >= nnodes) throw new UsageError(`--node-rank must be below --nnodes (${nnodes}), got ${nodeRank}.`);
+  if (rdzvEndpoint !== undefined && !/^\S+:\d+$/.test(rdzvEndpoint)) throw new UsageError(`--rdzv-endpoint takes host:port, got '${rdzvEndpoint}'.`);
+  return {
+    nprocPerNode,
+    nnodes,
+    nodeRank: nodeRank ?? 0,
+    ...(rdzvEndpoint !== undefined && { rdzvEndpoint }),
+  };
 }
 
 /**
@@ -88,6 +130,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainCommand {
   set('seed', number('seed', str('seed'), true));
   set('backend', backend(str('backend')));
   set('dataDir', str('data-dir'));
+  const kind = engine(str('engine'));
   return {
     recipe: str('recipe'),
     recipeFile: str('recipe-file'),
@@ -98,5 +141,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainCommand {
     reschedule: flag('reschedule'),
     cwd: str('cwd'),
     overrides,
+    engine: kind,
+    torchrun: torchrunLayout(kind, str),
   };
 }
