@@ -24,6 +24,10 @@
 // Usage (after `npx nx run-many -t build`):
 //   node tools/bench/resnext50.mjs --onnx DIR [--batches 1,8] [--rounds 12] [--rounds8 6]
 //        [--wasm-threads 1,2] [--relaxed-simd on|off|both] [--ort-threads 1,2] [--cpu-runs 3] [--warmup 2]
+//        [--archs resnext50_32x4d,resnext50_1x64d] [--baseline DIR]
+// --baseline DIR adds the wasm setups of another built checkout (a `git worktree` of an earlier
+// commit with its own node_modules/@resnext links), labelled "(baseline)", interleaved with the rest:
+// before/after in one run.
 // On a shared machine give it its own scheduler group:
 //   setsid bash -c 'echo -15 > /proc/$$/autogroup; node tools/bench/resnext50.mjs --onnx DIR'
 /* global process, console, performance -- Node globals; the repo's ESLint config targets packages/ */
@@ -52,9 +56,14 @@ const { values } = parseArgs({
     'ort-threads': { type: 'string', default: '1,2' },
     'cpu-runs': { type: 'string', default: '3' },
     warmup: { type: 'string', default: '2' },
+    // another checkout (e.g. a `git worktree` of an earlier commit, built): its wasm setups run too, labelled `@base`
+    baseline: { type: 'string' },
+    archs: { type: 'string', default: ARCHS.map((a) => a.ours).join(',') },
     worker: { type: 'string' }, // internal: 'tfjs:<backend>:<threads>[:relaxed]' or 'ort:<threads>'
   },
 });
+
+const archs = ARCHS.filter((a) => values.archs.split(',').includes(a.ours));
 
 if (values.worker !== undefined) await worker(values.worker);
 else await parent();
@@ -89,7 +98,7 @@ async function tfjsEngine(backend, threads, relaxedSimd) {
   const got = await useBackend(backend, backend === 'wasm' ? { threads, relaxedSimd } : {});
   const models = new Map();
   const fold = {};
-  for (const arch of ARCHS) {
+  for (const arch of archs) {
     if (backend === 'cpu' && arch.ours !== 'resnext50_32x4d') continue; // cpu: ResNeXt-50 batch 1 only
     const model = createModel(arch.ours);
     // BN statistics that are not the identity, so folding is actually exercised.
@@ -160,7 +169,7 @@ async function tfjsEngine(backend, threads, relaxedSimd) {
 async function ortEngine(threads) {
   const ort = (await import('onnxruntime-node')).default;
   const sessions = new Map();
-  for (const arch of ARCHS) {
+  for (const arch of archs) {
     const file = path.join(values.onnx, `${arch.onnx}.onnx`);
     sessions.set(
       arch.ours,
@@ -197,8 +206,10 @@ async function ortEngine(threads) {
 // ---------------------------------------------------------------------------------------------
 // Parent: start the children, interleave their runs, print the table.
 
-function startWorker(spec) {
-  const child = fork(fileURLToPath(import.meta.url), ['--worker', spec, ...(values.onnx ? ['--onnx', values.onnx] : [])], {
+function startWorker(spec, script = fileURLToPath(import.meta.url)) {
+  // The baseline's own copy of this script may predate --archs: it builds every model and runs the ones asked for.
+  const own = script === fileURLToPath(import.meta.url);
+  const child = fork(script, ['--worker', spec, ...(values.onnx ? ['--onnx', values.onnx] : []), ...(own ? ['--archs', values.archs] : [])], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiting = [];
@@ -249,7 +260,12 @@ async function parent() {
   for (const t of list(values['wasm-threads'])) {
     for (const relaxed of relaxedModes) {
       const key = `wasm${relaxed ? '+fma' : ''}/${t}`;
-      workers.push({ key, backend: relaxed ? 'wasm+fma' : 'wasm', threads: t, w: startWorker(`tfjs:wasm:${t}${relaxed ? ':relaxed' : ''}`) });
+      const spec = `tfjs:wasm:${t}${relaxed ? ':relaxed' : ''}`;
+      workers.push({ key, backend: relaxed ? 'wasm+fma' : 'wasm', threads: t, w: startWorker(spec) });
+      if (values.baseline !== undefined) {
+        const script = path.resolve(values.baseline, 'tools/bench/resnext50.mjs');
+        workers.push({ key: `${key}@base`, backend: `${relaxed ? 'wasm+fma' : 'wasm'} (baseline)`, threads: t, w: startWorker(spec, script) });
+      }
     }
   }
   for (const t of list(values['ort-threads'])) workers.push({ key: `ort/${t}`, backend: 'onnxruntime-node', threads: t, w: startWorker(`ort:${t}`) });
@@ -260,7 +276,7 @@ async function parent() {
   for (const batch of batches) {
     const items = [];
     for (const entry of workers) {
-      for (const arch of ARCHS) {
+      for (const arch of archs) {
         if (entry.backend === 'cpu' && (batch !== 1 || arch.ours !== 'resnext50_32x4d')) continue;
         items.push({ entry, arch, id: `${entry.key}|${arch.ours}|${batch}` });
       }
@@ -308,7 +324,7 @@ function report(workers, samples, batches, loads, started) {
   console.log('| model | batch | backend / threads | median ms | min–max ms | runs | img/s | ÷ onnxruntime-node (same threads) | grouped-conv tax |');
   console.log('| --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: |');
   for (const batch of batches) {
-    for (const arch of ARCHS) {
+    for (const arch of archs) {
       for (const e of workers) {
         const ts = samples.get(`${e.key}|${arch.ours}|${batch}`);
         if (ts === undefined || ts.length === 0) continue;

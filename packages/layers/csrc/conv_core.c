@@ -5,10 +5,14 @@
  * N/4 accumulators, plus N/4 weight vectors and one broadcast input channel, must fit without
  * spills. 16 x 2 uses 13; 16 x 3 needs 17 and spilled four accumulators per channel step (1x1 at
  * 14x14, one thread: 20 GMAC/s at 16 x 3, 24-26 at 16 x 2; the FMA peak here is about 28).
+ * 24 x 2 (relaxed-SIMD build only, see WIDE_CHUNK) streams its weight vectors and uses 15: its 12
+ * independent FMA chains hide the FMA latency that 16 x 2's 8 only just cover (Node 24, one thread,
+ * ResNeXt-50's 1x1 shapes: 22.5-24.5 GMAC/s at 16 x 2, 25.7-27.1 at 24 x 2).
  */
 #define PB4 8
 #define PB8 4
 #define PB16 2
+#define PB24 2
 
 /*
  * Input planes (4 channels each) per pass of pointwise_row: 64 planes of a 16-wide chunk are 16 KB
@@ -26,8 +30,8 @@
 INLINE void conv_block(const int N, const int PB, const int INPLACE, int px_step, int resume, float *y, const float *res, int y_step, const float *x, int plane_len, int planes,
                        const int *taps, int ntaps, const float *w, int w_tap, const float *bias, int relu,
                        int valid) {
-  /* Fixed extents (PB <= 8, N <= 16), not [PB][N / 4]: that would be a variable-length array. */
-  v128_t acc[8][4];
+  /* Fixed extents (PB <= 8, N <= 24), not [PB][N / 4]: that would be a variable-length array. */
+  v128_t acc[8][6];
   if (resume) {
     /* Continue the partial sums an earlier pass over the first input channels stored in y. */
     UNROLL for (int p = 0; p < PB; p++) {
@@ -49,6 +53,20 @@ INLINE void conv_block(const int N, const int PB, const int INPLACE, int px_step
          (which need not weigh register pressure: wasm locals are unlimited) loads all 4 x N/4
          weight vectors and 4 broadcasts up front, and Node 20's V8 then spills accumulators on
          every step: 1x1 at 14x14 ran at 19-20 GMAC/s on one thread, rolled at 24-26. */
+      if (N > 16) {
+        /* 24 wide: the PB broadcasts stay and the weight vectors stream past, one at a time (12
+           accumulators + 2 broadcasts + 1 weight vector: V8's 15 registers). The same products,
+           summed into each accumulator in the same order as below. */
+        _Pragma("clang loop unroll(disable)") for (int cc = 0; cc < 4; cc++) {
+          v128_t xs[8];
+          UNROLL for (int p = 0; p < PB; p++) xs[p] = wasm_v128_load32_splat((INPLACE ? xq + p * px_step : xq + 4 * p) + cc);
+          UNROLL for (int j = 0; j < N / 4; j++) {
+            const v128_t wv = wasm_v128_load(wq + cc * N + 4 * j);
+            UNROLL for (int p = 0; p < PB; p++) acc[p][j] = MADD(acc[p][j], xs[p], wv);
+          }
+        }
+        continue;
+      }
       _Pragma("clang loop unroll(disable)") for (int cc = 0; cc < 4; cc++) {
         v128_t wv[4];
         UNROLL for (int j = 0; j < N / 4; j++) wv[j] = wasm_v128_load(wq + cc * N + 4 * j);
@@ -139,9 +157,18 @@ INLINE void conv_row_n(const int N, const int PB, const int INPLACE, int px_step
 CONV_ROW_N(4, PB4)
 CONV_ROW_N(8, PB8)
 CONV_ROW_N(16, PB16)
+#if WIDE_CHUNK == 24
+CONV_ROW_N(24, PB24)
+#endif
 
 void pointwise_row(int n, float *y, const float *res, int y_step, int pixels, const float *x, int px_step, int planes,
                    const float *w, const float *bias, int relu, int valid) {
+#if WIDE_CHUNK == 24
+  if (n == 24) {
+    pointwise_row_24(y, res, y_step, pixels, x, px_step, planes, w, bias, relu, valid);
+    return;
+  }
+#endif
   if (n == 16) {
     pointwise_row_16(y, res, y_step, pixels, x, px_step, planes, w, bias, relu, valid);
   } else if (n == 8) {
@@ -154,6 +181,13 @@ void pointwise_row(int n, float *y, const float *res, int y_step, int pixels, co
 void conv_row(int n, float *y, const float *res, int y_step, int pixels, const float *x, int plane_len, int planes, const int *taps,
               int ntaps, const float *w, const float *bias, int relu, int valid, int groups, int y_group, int x_group,
               int w_group, int b_group) {
+#if WIDE_CHUNK == 24
+  if (n == 24) {
+    conv_row_24(y, res, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, y_group, x_group,
+                w_group, b_group);
+    return;
+  }
+#endif
   if (n == 16) {
     conv_row_16(y, res, y_step, pixels, x, plane_len, planes, taps, ntaps, w, bias, relu, valid, groups, y_group, x_group,
                 w_group, b_group);

@@ -1,6 +1,6 @@
 /*
  * The register-blocked core shared by the forward pass and the input gradient: PB output pixels
- * x N output channels (N = 4, 8 or 16) accumulated in f32x4 locals over a table of taps.
+ * x N output channels (N = 4, 8, 16, or 24 in the relaxed-SIMD build) accumulated in f32x4 locals over a table of taps.
  *
  * The input is a packed window (pack_window): 4-channel planes in which consecutive output pixels
  * are consecutive 16-byte cells, so every load in the inner loop is a constant offset from one
@@ -13,7 +13,7 @@
 #include "simd.h"
 
 /*
- * A run of `pixels` output pixels of one output row, chunk width N (4, 8 or 16).
+ * A run of `pixels` output pixels of one output row, chunk width N (4, 8, 16 or WIDE_CHUNK).
  *   y, y_step   first output pixel's chunk and the float distance between pixels
  *   res         null, or a residual laid out like y (same offsets from res as from y), added
  *               after the bias and before the ReLU

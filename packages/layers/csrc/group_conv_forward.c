@@ -29,6 +29,10 @@ INLINE int fwd_all_groups(int c, int kh, int kw, int o, int groups) {
          packed_filter_floats(kh * kw, c / groups, o, groups) * 4 <= ALL_GROUPS_MAX_FILTER_BYTES;
 }
 
+int forward_chunk_widest(int c, int kh, int kw, int o, int groups) {
+  return kh == 1 && kw == 1 && groups == 1 && c % 4 == 0 && !fwd_all_groups(c, kh, kw, o, groups) ? WIDE_CHUNK : 16;
+}
+
 /* Whether y is written in place: sequentially (all groups per block), or small enough to stay in cache. */
 INLINE int fwd_direct(int n, int c, int kh, int kw, int o, int groups, int oh, int ow) {
   return fwd_all_groups(c, kh, kw, o, groups) || output_in_cache(n, oh * ow * o);
@@ -159,14 +163,15 @@ EXPORT("group_conv_forward_parts")
 int group_conv_forward_parts(int threads, GEOMETRY) {
   if (threads < 2 || !fwd_channel_split(n, c, kh, kw, o, groups, oh, ow)) return 1;
   if ((long long)kh * kw * c * o <= (long long)n * h * w * c) return 1;
-  /* One 16-channel chunk a part: each chunk streams the whole input anyway, so finer parts cost
+  /* One chunk a part: each chunk streams the whole input anyway, so finer parts cost
      nothing, and threads taking shrinking runs of them (kernel_threads.ts) end within a chunk. */
-  return ceil_div(round4(o), 16);
+  return ceil_div(round4(o), forward_chunk_widest(c, kh, kw, o, groups));
 }
 
 /*
  * Output channels [s0, s1) of output rows [first, end) (see group_conv_forward); s0 and s1 lie on
- * the 16-channel chunk grid (s1 may be the padded channel count), or span every channel.
+ * the chunk grid (multiples of forward_chunk_widest; s1 may be the padded channel count), or span
+ * every channel.
  */
 INLINE void fwd_rows(float *scratch, int first, int end, int s0, int s1, const float *x, const float *packed,
                      const float *bias, const float *residual, float *y, int relu, GEOMETRY) {
@@ -181,6 +186,7 @@ INLINE void fwd_rows(float *scratch, int first, int end, int s0, int s1, const f
   const int line_groups = aligned ? max_i(1, 16 / og) : 1;
   const int group_floats = ntaps * planes * 4 * ogp;
   const int all_groups = fwd_all_groups(c, kh, kw, o, groups);
+  const int widest = forward_chunk_widest(c, kh, kw, o, groups);
   const int direct = fwd_direct(n, c, kh, kw, o, groups, oh, ow);
   const int inplace = fwd_pointwise_inplace(c, kh, kw, o, groups, pt, pl);
 
@@ -230,25 +236,25 @@ INLINE void fwd_rows(float *scratch, int first, int end, int s0, int s1, const f
         for (int g0 = 0; g0 < groups; g0 += line_groups) {
           const int g1 = min_i(groups, g0 + line_groups);
           if (!aligned) pack_window(window, image, h, w, c, g0 * cg, cg, iy0, in_rows, -pl, cols, sw);
-          for (int s = s0; s < s1; s += chunk_width(ogp, s)) {
+          for (int s = s0; s < s1; s += chunk_width_upto(ogp, s, widest)) {
             if (inplace && sh == 1 && sw == 1) {
               /* Stride 1: the tile's rows are one run of contiguous pixels in x, y and the residual,
                  so they go as one row (fewer short tail blocks on 7- or 14-pixel rows). */
-              pointwise_row(chunk_width(ogp, s), dest + s, res ? res + s : 0, o, rows * ow, image + iy0 * w * c, c,
+              pointwise_row(chunk_width_upto(ogp, s, widest), dest + s, res ? res + s : 0, o, rows * ow, image + iy0 * w * c, c,
                             planes, packed + planes * 4 * s, bias ? packed_bias + s : 0, relu, og - s);
               continue;
             }
             for (int r = 0; r < rows; r++) {
               if (inplace) {
                 /* One group, one tap: row oy0 + r reads input row (oy0 + r) * sh, every sw-th pixel. */
-                pointwise_row(chunk_width(ogp, s), dest + r * ow * o + s, res ? res + r * ow * o + s : 0, o, ow,
+                pointwise_row(chunk_width_upto(ogp, s, widest), dest + r * ow * o + s, res ? res + r * ow * o + s : 0, o, ow,
                               image + (iy0 + r * sh) * w * c, sw * c, planes, packed + planes * 4 * s,
                               bias ? packed_bias + s : 0, relu, og - s);
                 continue;
               }
               for (int g = g0; g < g1; g++) {
                 const float *win = aligned ? window + g * planes * plane_len : window;
-                conv_row(chunk_width(ogp, s), dest + r * ow * o + g * og + s,
+                conv_row(chunk_width_upto(ogp, s, widest), dest + r * ow * o + g * og + s,
                          res ? res + r * ow * o + g * og + s : 0, o, ow, win + r * sh * row_len,
                          plane_len, planes, taps, ntaps, packed + g * group_floats + ntaps * planes * 4 * s,
                          bias ? packed_bias + g * ogp + s : 0, relu, og - s, 1, 0, 0, 0, 0);
@@ -268,7 +274,7 @@ INLINE void fwd_rows(float *scratch, int first, int end, int s0, int s1, const f
  * group_conv_pack_filter (transpose = 0).
  *
  * The work is `parts` x (n * oh) units: unit u is output row u % (n * oh) (rows counted image
- * after image) of channel part u / (n * oh), a run of whole 16-channel chunks (parts from
+ * after image) of channel part u / (n * oh), a run of whole chunks (parts from
  * group_conv_forward_parts; 1 = all channels). Calls over units [first, end) can share the work
  * between threads: every output value is computed by the same instructions whatever the split
  * and the number of parts, so results are bit-identical to one call over everything. Where
@@ -280,16 +286,18 @@ void group_conv_forward(int slot, int first, int end, const float *x, const floa
                         const float *residual, float *y, char *scratch_base, int relu, int parts, GEOMETRY) {
   float *scratch = (float *)(scratch_base + (long long)slot * group_conv_forward_scratch(n, h, w, c, kh, kw, o, groups,
                                                                                         sh, sw, dh, dw, pt, pl, oh, ow));
-  const int rows = n * oh, ogp = round4(o / groups), chunks = ceil_div(ogp, 16);
+  const int rows = n * oh, ogp = round4(o / groups), widest = forward_chunk_widest(c, kh, kw, o, groups);
+  const int chunks = ceil_div(ogp, widest);
   const int split = parts > 1 && fwd_channel_split(n, c, kh, kw, o, groups, oh, ow);
   end = min_i(end, max_i(parts, 1) * rows);
   for (int u = first; u < end;) {
     const int part = u / rows, r0 = u % rows, r1 = min_i(rows, r0 + (end - u));
     int s0 = 0, s1 = part == 0 ? ogp : 0;
     if (split) {
-      /* Part p: chunks [p * chunks / parts, (p + 1) * chunks / parts), every chunk but the last 16 wide. */
-      s0 = 16 * (int)((long long)part * chunks / parts);
-      s1 = min_i(ogp, 16 * (int)((long long)(part + 1) * chunks / parts));
+      /* Part p: chunks [p * chunks / parts, (p + 1) * chunks / parts) of `widest` channels (the last
+         part ends with the narrower ones). */
+      s0 = widest * (int)((long long)part * chunks / parts);
+      s1 = min_i(ogp, widest * (int)((long long)(part + 1) * chunks / parts));
     }
     if (s0 < s1) {
       fwd_rows(scratch, r0, r1, s0, s1, x, packed, bias, residual, y, relu, n, h, w, c, kh, kw, o, groups, sh, sw, dh,

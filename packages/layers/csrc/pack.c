@@ -42,15 +42,15 @@ int packed_filter_floats(int taps, int cg, int o, int groups) {
   return groups * taps * round4(cg) * round4(og);
 }
 
-void pack_filter(float *dst, const float *filter, int taps, int cg, int o, int groups, int transpose) {
+void pack_filter(float *dst, const float *filter, int taps, int cg, int o, int groups, int transpose, int widest) {
   const int og = o / groups;
   const int in_n = transpose ? og : cg;
   const int out_n = transpose ? cg : og;
   const int in_p = round4(in_n);
   const int out_p = round4(out_n);
   for (int g = 0; g < groups; g++) {
-    for (int s = 0; s < out_p; s += chunk_width(out_p, s)) {
-      const int width = chunk_width(out_p, s);
+    for (int s = 0; s < out_p; s += chunk_width_upto(out_p, s, widest)) {
+      const int width = chunk_width_upto(out_p, s, widest);
       /* Whole chunk present and not transposed: a row is a contiguous run of the filter. */
       const int direct = !transpose && s + width <= out_n;
       for (int t = 0; t < taps; t++) {
@@ -80,5 +80,5 @@ int group_conv_packed_filter_bytes(GEOMETRY) { return 4 * packed_filter_floats(k
 
 EXPORT("group_conv_pack_filter")
 void group_conv_pack_filter(float *dst, const float *filter, int transpose, GEOMETRY) {
-  pack_filter(dst, filter, kh * kw, c / groups, o, groups, transpose);
+  pack_filter(dst, filter, kh * kw, c / groups, o, groups, transpose, transpose ? 16 : forward_chunk_widest(c, kh, kw, o, groups));
 }

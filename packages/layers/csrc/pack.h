@@ -22,11 +22,15 @@ void pack_window(float *dst, const float *img, int h, int w, int c, int ch0, int
 /*
  * Packs group by group the taps x in-channels x out-channels matrices of an HWIO filter
  * [taps][cg][o] (o = groups * og) for the output-chunked cores:
- *   dst[g][chunk][tap][ci < inPadded][lane < chunkWidth], chunk k starting at out channel s_k.
+ *   dst[g][chunk][tap][ci < inPadded][lane < chunkWidth], chunk k starting at out channel s_k,
+ * the chunks cut by chunk_width_upto(_, _, widest).
  * With transpose = 0 the cores' inputs are the filter's input channels (forward);
  * with transpose = 1 they are its output channels (the input gradient). Padding is zero.
  */
-void pack_filter(float *dst, const float *filter, int taps, int cg, int o, int groups, int transpose);
+void pack_filter(float *dst, const float *filter, int taps, int cg, int o, int groups, int transpose, int widest);
+
+/* The widest output-channel chunk of a forward-packed filter (chunk_width_upto): WIDE_CHUNK for a one-group 1x1 GEMM, else 16. */
+int forward_chunk_widest(int c, int kh, int kw, int o, int groups);
 
 /* Number of floats pack_filter writes. */
 int packed_filter_floats(int taps, int cg, int o, int groups);

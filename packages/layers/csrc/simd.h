@@ -60,13 +60,26 @@ INLINE int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b)
 
 /*
  * Width of the output-channel chunk starting at `start` of a padded run of `padded` channels:
- * 16 while at least 16 remain, then 8, then 4. Kernels are specialized for these widths, and
- * packed filters are laid out chunk by chunk with the same rule.
+ * `widest` (16 or WIDE_CHUNK) while at least that many remain, then 16, 8, 4. Kernels are
+ * specialized for these widths, and packed filters are laid out chunk by chunk with the same rule.
  */
-INLINE int chunk_width(int padded, int start) {
+INLINE int chunk_width_upto(int padded, int start, int widest) {
   int rest = padded - start;
-  return rest >= 16 ? 16 : rest >= 8 ? 8 : 4;
+  return rest >= widest ? widest : rest >= 16 ? 16 : rest >= 8 ? 8 : 4;
 }
+INLINE int chunk_width(int padded, int start) { return chunk_width_upto(padded, start, 16); }
+
+/*
+ * The widest chunk of a one-group 1x1 filter (a plain GEMM; see forward_chunk_widest): 24 in the
+ * relaxed-SIMD build, whose 24-channel core keeps 12 accumulators, 2 broadcasts and 1 weight vector
+ * in V8's 15 XMM registers (an FMA needs no temporary); the plain build's multiply-then-add does,
+ * so it stays at 16.
+ */
+#ifdef __wasm_relaxed_simd__
+#define WIDE_CHUNK 24
+#else
+#define WIDE_CHUNK 16
+#endif
 
 /*
  * acc + a * b. The relaxed-SIMD build (-mrelaxed-simd, see tools/build-wasm-kernels.mjs) uses

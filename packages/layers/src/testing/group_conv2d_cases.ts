@@ -76,6 +76,8 @@ export const POINTWISE_CASES: readonly PointwiseCase[] = [
   p('1x1 stride 1, bias + ReLU, 160 -> 70, 15 rows', [1, 15, 13, 160], 70, 1, true, 'relu'),
   p('1x1 stride 2, bias + ReLU, 128 -> 120, 3x3 out (channel parts)', [1, 5, 6, 128], 120, 2, true, 'relu'),
   p('1x1 stride 1, bias + ReLU, 520 -> 20 (input channels in three passes)', [2, 3, 7, 520], 20, 1, true, 'relu'),
+  // On wasm's FMA build: 24-wide chunks, then a 16-wide one, cut into channel parts between threads.
+  p('1x1 stride 1, bias + ReLU, 256 -> 88, 2x3 (channel parts ending in a narrower chunk)', [1, 2, 3, 256], 88, 1, true, 'relu'),
 ];
 
 /**
@@ -92,5 +94,6 @@ export const RESIDUAL_CASES: readonly ConvCase[] = [
   POINTWISE_CASES[5]!,
   POINTWISE_CASES[6]!,
   POINTWISE_CASES[7]!,
+  POINTWISE_CASES[8]!,
   FORWARD_CASES[12]!,
 ];
