@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { closestMatch } from './args/closest.js';
+import { closestName } from '@resnext/models';
 import type { ErrorContext } from './errors/described.js';
 import { formatError } from './errors/format_error.js';
 import { InputsFailedError } from './errors/inputs_failed_error.js';
@@ -31,7 +31,7 @@ export function version(): string {
 }
 
 function unknownCommand(command: string): UsageError {
-  const suggestion = closestMatch(command, COMMANDS);
+  const suggestion = closestName(command, COMMANDS);
   return new UsageError(`unknown command '${command}'${suggestion === undefined ? '' : `; did you mean ${suggestion}?`} (commands: ${COMMANDS.join(', ')})`);
 }
 
@@ -56,7 +56,7 @@ async function dispatch(argv: readonly string[], stderr: ProgressStream): Promis
   if (command === undefined || command === '--help' || command === '-h') return text(helpText());
   if (command === '--version') return text(version());
   if (command.startsWith('-')) {
-    const suggestion = closestMatch(command, TOP_LEVEL_FLAGS.filter((f) => f.startsWith('--')));
+    const suggestion = closestName(command, TOP_LEVEL_FLAGS.filter((f) => f.startsWith('--')));
     throw new UsageError(`unknown option '${command}'${suggestion === undefined ? '' : `; did you mean ${suggestion}?`} (a command comes first: resnext <command> [options])`);
   }
   if (!isCommand(command)) throw unknownCommand(command);

@@ -37,6 +37,8 @@ describe('model registry', () => {
   it('throws a typed error naming an unknown model', () => {
     expect(() => getModelConfig('resnet50')).toThrow(ModelRegistryError);
     expect(() => getModelConfig('resnet50')).toThrow(/Unknown model "resnet50".*resnext50_32x4d/);
+    expect(() => getModelConfig('resnext50_32x4')).toThrow(/^Unknown model "resnext50_32x4"\. Did you mean "resnext50_32x4d"\? Known models: /);
+    expect(() => getModelConfig('vgg16')).toThrow(/^Unknown model "vgg16"\. Known models: /);
   });
 
   it('refuses a duplicate name', () => {

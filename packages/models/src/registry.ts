@@ -1,3 +1,4 @@
+import { closestName } from './closest_name.js';
 import type { ResNeXtConfig } from './config.js';
 import { BUILTIN_VARIANTS } from './variants.js';
 
@@ -25,12 +26,16 @@ export class ModelRegistry {
     this.#configs.set(config.name, Object.freeze({ ...config }));
   }
 
-  /** The config of `name`; throws {@link ModelRegistryError} naming the closest known names. */
+  /**
+   * The config of `name`; throws {@link ModelRegistryError} suggesting the likeliest meant name
+   * ({@link closestName}) and listing the known ones.
+   */
   get(name: string): ResNeXtConfig {
     const config = this.#configs.get(name);
     if (config === undefined) {
-      const known = [...this.#configs.keys()].join(', ');
-      throw new ModelRegistryError(`Unknown model "${name}". Known models: ${known}.`);
+      const names = [...this.#configs.keys()];
+      const guess = closestName(name, names);
+      throw new ModelRegistryError(`Unknown model "${name}".${guess === undefined ? '' : ` Did you mean "${guess}"?`} Known models: ${names.join(', ')}.`);
     }
     return config;
   }

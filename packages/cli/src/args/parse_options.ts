@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors/usage_error.js';
-import { closestMatch } from './closest.js';
+import { closestName } from '@resnext/models';
 
 /** Options every command accepts (handled before the command's own parsing). */
 export const GLOBAL_FLAGS = ['--help', '-h', '--debug'] as const;
@@ -14,7 +14,7 @@ export function optionNames(options: ParseArgsConfig['options']): string[] {
 /** The message of an unknown option, naming the closest valid one (or listing them all). */
 export function unknownOptionMessage(command: string, given: string, valid: readonly string[]): string {
   const long = valid.filter((v) => v.startsWith('--'));
-  const suggestion = closestMatch(given.replace(/=.*$/, ''), long);
+  const suggestion = closestName(given.replace(/=.*$/, ''), long);
   return suggestion !== undefined
     ? `unknown option '${given}'; did you mean ${suggestion}?`
     : `unknown option '${given}'; its options are ${long.join(', ')}`;

@@ -1,5 +1,5 @@
 import { getWeights, listWeights, type WeightsRecord } from '@resnext/pretrained';
-import { closestMatch } from '../args/closest.js';
+import { closestName } from '@resnext/models';
 import { UsageError } from '../errors/usage_error.js';
 
 /**
@@ -15,7 +15,7 @@ export function resolveModel(command: string, model: string): WeightsRecord {
   }
   const ids = listWeights();
   const archs = [...new Set(ids.map((id) => id.slice(0, id.indexOf('.'))))];
-  const suggestion = closestMatch(model, [...ids, ...archs]);
+  const suggestion = closestName(model, [...ids, ...archs]);
   throw new UsageError(
     `unknown --model '${model}'${suggestion === undefined ? '' : `; did you mean ${suggestion}?`} ('resnext weights' lists the weights)`,
     command,
@@ -31,7 +31,7 @@ export type NodeBackend = (typeof NODE_BACKENDS)[number];
 /** Checks `--backend`. @throws UsageError naming the closest valid backend. */
 export function resolveBackend(command: string, backend: string): NodeBackend {
   if ((NODE_BACKENDS as readonly string[]).includes(backend)) return backend as NodeBackend;
-  const suggestion = closestMatch(backend, NODE_BACKENDS);
+  const suggestion = closestName(backend, NODE_BACKENDS);
   throw new UsageError(
     `unknown --backend '${backend}'; ${suggestion === undefined ? '' : `did you mean ${suggestion}? `}choose one of ${NODE_BACKENDS.join(', ')}`,
     command,

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { RecipeOverrides } from '../config/resolve.js';
-import { closest } from '../util/closest.js';
+import { closestName } from '@resnext/models';
 import type { TorchrunLayout } from '../engines/torchrun.js';
 import { BACKENDS, ENGINES, FLAGS, USAGE } from './flags.js';
 import { UsageError } from './usage_error.js';
@@ -33,7 +33,7 @@ const OPTIONS = Object.fromEntries(FLAGS.map((f) => [f.name, f.short === undefin
 
 function unknownOption(raw: string): UsageError {
   const name = raw.replace(/^-+/, '').split('=')[0]!;
-  const guess = closest(name, FLAGS.map((f) => f.name));
+  const guess = closestName(name, FLAGS.map((f) => f.name));
   return new UsageError(`unknown option '${raw}'.${guess === undefined ? '' : ` Did you mean --${guess}?`}`);
 }
 
@@ -49,14 +49,14 @@ function number(flag: string, text: string | undefined, integer: boolean): numbe
 function backend(text: string | undefined): RecipeOverrides['backend'] {
   if (text === undefined) return undefined;
   if ((BACKENDS as readonly string[]).includes(text)) return text as RecipeOverrides['backend'];
-  const guess = closest(text, BACKENDS);
+  const guess = closestName(text, BACKENDS);
   throw new UsageError(`--backend takes one of ${BACKENDS.join(', ')}; got '${text}'.${guess === undefined ? '' : ` Did you mean ${guess}?`}`);
 }
 
 function engine(text: string | undefined): TrainCommand['engine'] {
   if (text === undefined) return 'tfjs';
   if ((ENGINES as readonly string[]).includes(text)) return text as TrainCommand['engine'];
-  const guess = closest(text, ENGINES);
+  const guess = closestName(text, ENGINES);
   throw new UsageError(`--engine takes one of ${ENGINES.join(', ')}; got '${text}'.${guess === undefined ? '' : ` Did you mean ${guess}?`}`);
 }
 

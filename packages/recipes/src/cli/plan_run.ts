@@ -8,7 +8,7 @@ import { applyResumeOverrides } from '../config/resume_overrides.js';
 import { RecipeRegistryError, getRecipe, listRecipes } from '../recipes/registry.js';
 import { readCheckpointHeader } from '../train/checkpoint_recipe.js';
 import { runPaths } from '../train/trainer.js';
-import { closest } from '../util/closest.js';
+import { closestName } from '@resnext/models';
 import type { TrainCommand } from './parse_args.js';
 import { displayPath, resumeCommand, startCommand, type Invocation } from './resume_command.js';
 import { UsageError } from './usage_error.js';
@@ -34,7 +34,7 @@ function shipped(name: string): RecipeConfig {
     return getRecipe(name);
   } catch (e) {
     if (!(e instanceof RecipeRegistryError)) throw e;
-    const guess = closest(name, listRecipes());
+    const guess = closestName(name, listRecipes());
     throw new UsageError(`unknown recipe '${name}'.${guess === undefined ? '' : ` Did you mean ${guess}?`} The shipped recipes: ${listRecipes().join(', ')} (or --recipe-file <file.json>).`);
   }
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { closest } from '../util/closest.js';
+import { closestName } from '@resnext/models';
 import type { RecipeConfig } from './recipe_config.js';
 import { RecipeConfigError } from './recipe_config_error.js';
 import { jsonErrorOffset, jsonErrorReason, lineColumn } from './json_error.js';
@@ -35,7 +35,7 @@ export async function loadRecipeFile(file: string): Promise<RecipeConfig> {
   }
   const value = parseRecipeJson(text, file);
   try {
-    checkRecipeShape(value, { unknownKeys: { suggest: closest } });
+    checkRecipeShape(value, { unknownKeys: { suggest: closestName } });
     validateRecipe(value as RecipeConfig);
   } catch (e) {
     if (e instanceof RecipeConfigError) {
