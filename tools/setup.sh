@@ -18,6 +18,10 @@ command -v clang-16 >/dev/null 2>&1 || apt_missing+=(clang-16)
 command -v wasm-ld-16 >/dev/null 2>&1 || apt_missing+=(lld-16)
 # Fashion-MNIST (the recipes' data and the main job's test set) as Debian packages it.
 [ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || apt_missing+=(dataset-fashion-mnist)
+# PyTorch and torchvision for Debian's python3: the recipes' torchrun engine (PyTorch DDP) in its tests.
+for module in torch torchvision; do
+  /usr/bin/python3 -c "import importlib.util as u, sys; sys.exit(u.find_spec('$module') is None)" >/dev/null 2>&1 || apt_missing+=("python3-$module")
+done
 if [ "${#apt_missing[@]}" -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -15,7 +15,7 @@ import { createModel } from '@resnext/models';
 import { loadWeights, readSafetensors, type TensorRecord } from '@resnext/pretrained';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { RecipeConfig } from '../config/recipe_config.js';
+import type { RecipeConfig, ScheduleSpec } from '../config/recipe_config.js';
 import { resolveRecipe } from '../config/resolve.js';
 import { createLoader, type Batch } from '../data/loader.js';
 import { rngFor } from '../data/rng.js';
@@ -81,13 +81,13 @@ afterAll(async () => {
 
 describe('the Python ports', () => {
   it('draw the same streams, learning rates and batches as the TypeScript modules', async () => {
-    const schedules = [
+    const schedules: ScheduleSpec[] = [
       { kind: 'onecycle', warmupEpochs: 1.95 },
       { kind: 'cosine', minLrFactor: 0.01, warmupEpochs: 0.5 },
       { kind: 'multistep', milestones: [0.5, 0.75], relative: true, gamma: 0.1 },
       { kind: 'step', stepEpochs: 3, gamma: 0.5, warmupEpochs: 1, warmupStartFactor: 0.2 },
       { kind: 'constant' },
-    ] as const;
+    ];
     const out = path.join(dir, 'ports.safetensors');
     const script = `
 import json, sys, torch
