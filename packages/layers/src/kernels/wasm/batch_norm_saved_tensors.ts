@@ -10,6 +10,7 @@
  * tensors; it belongs with the other wasm kernel registrations in ./register.ts.
  */
 import { getKernel, Identity, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { registerSwitchFlag, switchOn, WASM_SHARED_IDENTITY_FLAG } from './flags.js';
 import type { WasmBackend } from './wasm_backend.js';
 
 /** The part of BackendWasm a shared identity needs: reference counting per data id. */
@@ -17,16 +18,19 @@ interface RefCountingBackend extends WasmBackend {
   incRef(dataId: object): void;
 }
 
+/** Marks our Identity config, holding the config it replaced. */
 const SHARED = Symbol('resnext.sharedIdentity');
+type SharedIdentity = KernelConfig & { [SHARED]?: KernelConfig };
 
 /**
  * Replaces wasm's Identity with one that returns a new reference to the input's data (strings,
  * which wasm keeps in JS, still go through the original). Idempotent; a no-op before
- * tfjs-backend-wasm registered its kernels.
+ * tfjs-backend-wasm registered its kernels and while the RESNEXT_WASM_SHARED_IDENTITY flag is off.
  */
 export function shareSavedTensorsWasm(): void {
+  if (!switchOn(WASM_SHARED_IDENTITY_FLAG)) return;
   const original = getKernel(Identity, 'wasm');
-  if (original === undefined || (original as KernelConfig & { [SHARED]?: true })[SHARED]) return;
+  if (original === undefined || (original as SharedIdentity)[SHARED] !== undefined) return;
   const kernelFunc: KernelFunc = (args) => {
     const x = args.inputs['x'] as TensorInfo;
     const backend = args.backend as RefCountingBackend;
@@ -35,5 +39,18 @@ export function shareSavedTensorsWasm(): void {
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
   unregisterKernel(Identity, 'wasm');
-  registerKernel({ ...original, kernelFunc, [SHARED]: true } as KernelConfig);
+  registerKernel({ ...original, kernelFunc, [SHARED]: original } as SharedIdentity);
 }
+
+/** Puts wasm's own (copying) Identity back if ours is registered. */
+function unshareSavedTensorsWasm(): void {
+  const original = (getKernel(Identity, 'wasm') as SharedIdentity | undefined)?.[SHARED];
+  if (original === undefined) return;
+  unregisterKernel(Identity, 'wasm');
+  registerKernel(original);
+}
+
+// Switched back on, the sharing returns with the next use of our training layers.
+registerSwitchFlag(WASM_SHARED_IDENTITY_FLAG, (on) => {
+  if (!on) unshareSavedTensorsWasm();
+});

@@ -1,11 +1,15 @@
 import {
   backend_util,
   Conv2DBackpropFilter,
+  getKernel,
+  registerKernel,
+  unregisterKernel,
   type Conv2DBackpropFilterAttrs,
   type KernelConfig,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { GroupConvGeometry } from '../../ops/conv_geometry.js';
+import { registerSwitchFlag, switchOn, WASM_BACKPROP_FILTER_FLAG } from './flags.js';
 import { filterGradient } from './filter_gradient.js';
 import type { WasmBackend } from './wasm_backend.js';
 
@@ -35,3 +39,19 @@ export const conv2dBackpropFilterWasmConfig: KernelConfig = {
     return filterGradient(backend as WasmBackend, x, dy, geo, filterShape);
   },
 };
+
+/**
+ * Registers our Conv2DBackpropFilter for wasm while the RESNEXT_WASM_BACKPROP_FILTER flag is on
+ * and the wasm backend has none of its own (never replacing one tfjs registered); switching the
+ * flag off unregisters ours.
+ */
+export function registerConv2dBackpropFilterWasm(): void {
+  const registered = getKernel(Conv2DBackpropFilter, 'wasm');
+  if (switchOn(WASM_BACKPROP_FILTER_FLAG)) {
+    if (registered === undefined) registerKernel(conv2dBackpropFilterWasmConfig);
+  } else if (registered?.kernelFunc === conv2dBackpropFilterWasmConfig.kernelFunc) {
+    unregisterKernel(Conv2DBackpropFilter, 'wasm');
+  }
+}
+
+registerSwitchFlag(WASM_BACKPROP_FILTER_FLAG, registerConv2dBackpropFilterWasm);

@@ -1,10 +1,11 @@
 // Registers our wasm-backend kernels (a side effect, declared in package.json): the grouped
 // convolution (also with a fused residual) and its gradients, plus tfjs' own Conv2DBackpropFilter that tfjs-backend-wasm lacks;
-// and wraps tfjs' 1x1 Conv2D / FusedConv2D once the wasm backend is active.
+// and wraps tfjs' 1x1 Conv2D / FusedConv2D once the wasm backend is active. The changes to tfjs'
+// own kernels each follow a tfjs flag (flags.ts), on by default.
 // Nothing here loads @tensorflow/tfjs-backend-wasm; where WebAssembly SIMD is unavailable nothing
 // is registered and the ops use their generic paths.
-import { getKernel, registerKernel } from '@tensorflow/tfjs-core';
-import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter.js';
+import { registerKernel } from '@tensorflow/tfjs-core';
+import { registerConv2dBackpropFilterWasm } from './conv2d_backprop_filter.js';
 import { groupConv2dWasmConfig } from './group_conv2d.js';
 import { groupConv2dBackpropFilterWasmConfig } from './group_conv2d_backprop_filter.js';
 import { groupConv2dBackpropInputWasmConfig } from './group_conv2d_backprop_input.js';
@@ -19,6 +20,5 @@ if (wasmKernelsAvailable) {
   registerKernel({ ...groupConv2dWasmConfig, setupFunc: routePointwiseConvs });
   for (const config of [groupConv2dResidualWasmConfig, groupConv2dBackpropInputWasmConfig, groupConv2dBackpropFilterWasmConfig]) registerKernel(config);
   registerResidualFusionRule('wasm', wasmResidualFusionRule);
-  // Never replace a Conv2DBackpropFilter the wasm backend registered itself.
-  if (getKernel(conv2dBackpropFilterWasmConfig.kernelName, 'wasm') === undefined) registerKernel(conv2dBackpropFilterWasmConfig);
+  registerConv2dBackpropFilterWasm();
 }
