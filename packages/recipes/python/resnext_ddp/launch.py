@@ -9,6 +9,7 @@ import re
 import sys
 
 from torch.distributed.elastic.multiprocessing import api
+from torch.distributed.elastic.multiprocessing.api import SignalException
 from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
 from torch.distributed.run import parse_args, run
 
@@ -27,12 +28,16 @@ if api.Std.from_str("0") is None:
 
 def launch(argv):
     """torchrun's main; a failed worker's exit code (128 + signal when a signal ended it) becomes
-    the launcher's, without the launcher's own traceback (the worker has said what went wrong)."""
+    the launcher's, without the launcher's own traceback (the worker has said what went wrong).
+    A signal to the launcher reaches the workers, which stop after a checkpoint; it then exits
+    with 128 + that signal."""
     try:
         run(parse_args(argv))
     except ChildFailedError as e:
         code = next(iter(e.failures.values())).exitcode
         return code if code > 0 else 128 - code
+    except SignalException as e:
+        return 128 + int(e.sigval)
     return 0
 
 
