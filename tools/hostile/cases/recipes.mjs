@@ -122,6 +122,18 @@ export const cases = [
     expect: { name: 'RecipeConfigError', message: /epochs must be at most 100,000/ },
   },
   {
+    id: 'resume-checkpoint-negative-batch-counter',
+    about: "resuming a checkpoint whose BatchNorm counters metadata says bn1 tracked -5 batches",
+    async run({ dir }) {
+      const state = { epoch: 0, loaderStep: 0, optimizerStep: 0, running: { lossSum: 0, correct: 0, count: 0 }, history: [], elapsedSeconds: 0 };
+      const metadata = { format: 'resnext-recipes-checkpoint/1', config: JSON.stringify(getRecipe('cifar10-resnext29')), state: JSON.stringify(state), batchCounters: '{"bn1":-5}' };
+      await fs.mkdir(path.join(dir, 'run', 'checkpoints'), { recursive: true });
+      await fs.writeFile(path.join(dir, 'run', 'checkpoints', 'last.safetensors'), checkpointWithMetadata(metadata));
+      await trainIn(path.join(dir, 'run'), true);
+    },
+    expect: { name: 'CheckpointError', message: /batchCounters metadata must map layer names to non-negative integers/ },
+  },
+  {
     id: 'resume-checkpoint-header-not-json',
     about: 'resuming a checkpoint whose safetensors header is not JSON',
     async run({ dir }) {

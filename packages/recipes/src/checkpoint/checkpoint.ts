@@ -1,5 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { TrainingBatchNormalization } from '@resnext/layers';
 import { readSafetensors, writeSafetensors, type TensorMap, type TensorRecord } from '@resnext/pretrained';
 import type { RecipeConfig } from '../config/recipe_config.js';
 import type { OptimizerState } from '../optim/optimizer.js';
@@ -39,6 +41,8 @@ export interface CheckpointContents {
   weights: Map<string, tf.Tensor>;
   optimizer: OptimizerState;
   ema: Map<string, tf.Tensor> | null;
+  /** Each BatchNorm's num_batches_tracked by layer name; empty for checkpoints written before they were kept. */
+  batchCounters: Record<string, number>;
 }
 
 const FORMAT = 'resnext-recipes-checkpoint/1';
@@ -49,11 +53,18 @@ function record(t: tf.Tensor): TensorRecord {
 
 /**
  * Writes a resumable checkpoint (one safetensors file: `model/…`, `optim/…`, `ema/…` tensors, the
- * state and resolved config as metadata) atomically.
+ * state, resolved config and BatchNorm counters as metadata) atomically.
  */
 export async function saveCheckpoint(
   file: string,
-  parts: { state: TrainState; config: RecipeConfig; weights: readonly NamedWeight[]; optimizer: OptimizerState; ema: ReadonlyMap<string, tf.Tensor> | null },
+  parts: {
+    state: TrainState;
+    config: RecipeConfig;
+    weights: readonly NamedWeight[];
+    optimizer: OptimizerState;
+    ema: ReadonlyMap<string, tf.Tensor> | null;
+    batchCounters: Readonly<Record<string, number>>;
+  },
 ): Promise<void> {
   const tensors: TensorMap = new Map();
   for (const w of parts.weights) tensors.set(`model/${w.name}`, record(w.variable));
@@ -64,6 +75,7 @@ export async function saveCheckpoint(
     state: JSON.stringify(parts.state),
     config: JSON.stringify(parts.config),
     optimizerMeta: JSON.stringify(parts.optimizer.meta),
+    batchCounters: JSON.stringify(parts.batchCounters),
   };
   await writeFileAtomic(file, writeSafetensors(tensors, metadata));
 }
@@ -93,7 +105,45 @@ export async function loadCheckpoint(file: string): Promise<CheckpointContents> 
     weights,
     optimizer: { slots, meta: JSON.parse(metadata['optimizerMeta'] ?? '{}') as Record<string, number> },
     ema: ema.size > 0 ? ema : null,
+    batchCounters: parseBatchCounters(metadata['batchCounters'], file),
   };
+}
+
+/** The checkpoint's BatchNorm counters, checked: an object of non-negative integers ({} when absent). */
+function parseBatchCounters(text: string | undefined, file: string): Record<string, number> {
+  if (text === undefined) return {};
+  let counters: unknown;
+  try {
+    counters = JSON.parse(text);
+  } catch {
+    throw new CheckpointError(`${file}: its batchCounters metadata is not JSON.`);
+  }
+  const valid =
+    typeof counters === 'object' && counters !== null && !Array.isArray(counters) && Object.values(counters).every((v) => Number.isSafeInteger(v) && (v as number) >= 0);
+  if (!valid) throw new CheckpointError(`${file}: its batchCounters metadata must map layer names to non-negative integers.`);
+  return counters as Record<string, number>;
+}
+
+/** Each TrainingBatchNormalization's num_batches_tracked, by layer name: what a checkpoint keeps. */
+export function batchCounters(model: tfl.LayersModel): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const layer of model.layers) if (layer instanceof TrainingBatchNormalization) out[layer.name] = layer.numBatchesTracked;
+  return out;
+}
+
+/**
+ * Sets each BatchNorm's num_batches_tracked from a checkpoint's {@link batchCounters} (a checkpoint
+ * without them leaves the counters as they are).
+ *
+ * @throws CheckpointError when a counter names a layer that is not a BatchNorm of the model.
+ */
+export function restoreBatchCounters(model: tfl.LayersModel, counters: Readonly<Record<string, number>>, file: string): void {
+  const layers = new Map(model.layers.map((l) => [l.name, l]));
+  for (const [name, count] of Object.entries(counters)) {
+    const layer = layers.get(name);
+    if (!(layer instanceof TrainingBatchNormalization)) throw new CheckpointError(`${file} does not fit the model: it counts batches of "${name}", which is not a BatchNorm layer of the model.`);
+    layer.numBatchesTracked = count;
+  }
 }
 
 /** Copies checkpoint weights into the model's variables; every weight must be present with its shape. */

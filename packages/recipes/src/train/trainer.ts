@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@resnext/backends';
 import { toStateDict, writeSafetensors } from '@resnext/pretrained';
-import { CheckpointError, loadCheckpoint, restoreWeights, saveCheckpoint, type TrainState } from '../checkpoint/checkpoint.js';
+import { batchCounters, CheckpointError, loadCheckpoint, restoreBatchCounters, restoreWeights, saveCheckpoint, type TrainState } from '../checkpoint/checkpoint.js';
 import { writeFileAtomic } from '../checkpoint/atomic_write.js';
 import { removeOrphanedTempFiles } from '../checkpoint/temp_files.js';
 import type { RecipeConfig } from '../config/recipe_config.js';
@@ -148,6 +148,7 @@ export async function train(recipeIn: RecipeConfig, options: TrainOptions): Prom
   let state: TrainState = { epoch: 0, loaderStep: 0, optimizerStep: 0, running: { lossSum: 0, correct: 0, count: 0 }, history: [], elapsedSeconds: 0 };
   if (checkpoint !== null) {
     restoreWeights(weights, checkpoint.weights, paths.checkpoint);
+    restoreBatchCounters(model, checkpoint.batchCounters, paths.checkpoint);
     optimizer.setState(checkpoint.optimizer);
     if (ema !== null && checkpoint.ema !== null) ema.load(checkpoint.ema);
     tf.dispose([...checkpoint.weights.values(), ...checkpoint.optimizer.slots.values(), ...(checkpoint.ema?.values() ?? [])]);
@@ -166,7 +167,7 @@ export async function train(recipeIn: RecipeConfig, options: TrainOptions): Prom
   const save = async (at: TrainState) => {
     const opt = optimizer.getState();
     try {
-      await saveCheckpoint(paths.checkpoint, { state: at, config: recipe, weights, optimizer: opt, ema: ema?.shadow ?? null });
+      await saveCheckpoint(paths.checkpoint, { state: at, config: recipe, weights, optimizer: opt, ema: ema?.shadow ?? null, batchCounters: batchCounters(model) });
     } finally {
       tf.dispose([...opt.slots.values()]);
     }
