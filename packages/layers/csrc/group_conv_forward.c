@@ -41,19 +41,6 @@ INLINE int fwd_direct(int n, int c, int kh, int kw, int o, int groups, int oh, i
 INLINE int fwd_bias_floats(int o, int groups) { return groups * round4(o / groups); }
 INLINE int fwd_taps_floats(int kh, int kw) { return round4(2 * kh * kw); }
 
-/* Output rows per tile for these shapes (see window_tile_rows). */
-INLINE int fwd_tile_rows(int w, int c, int kh, int kw, int o, int groups, int sh, int sw, int dh, int dw, int oh,
-                         int ow) {
-  return window_tile_rows(oh, kh, sh, dh, window_row_len(ow, kw, sw, dw), ceil_div(c / groups, 4), w * c, ow * o);
-}
-
-/* Floats of the packed input window of a tile: every group's planes when they pack in one pass. */
-INLINE int fwd_window_floats(int rows, int c, int kh, int kw, int groups, int sh, int sw, int dh, int dw, int ow) {
-  const int planes = ceil_div(c / groups, 4);
-  return window_rows(rows, kh, sh, dh) * window_row_len(ow, kw, sw, dw) *
-         (cg_aligned(c, groups) ? planes * groups : planes);
-}
-
 /*
  * Whether a 1x1 convolution of one group reads its NHWC input in place (pointwise_row) instead of
  * packing it: with one tap every pixel's channels are already contiguous, so the packing would
@@ -62,6 +49,28 @@ INLINE int fwd_window_floats(int rows, int c, int kh, int kw, int groups, int sh
 INLINE int fwd_pointwise_inplace(int c, int kh, int kw, int o, int groups, int pt, int pl) {
   return kh == 1 && kw == 1 && groups == 1 && c % 4 == 0 && pt == 0 && pl == 0 && !fwd_all_groups(c, kh, kw, o, groups);
 }
+
+/*
+ * Output rows per tile for these shapes (see window_tile_rows). The in-place 1x1 packs no window:
+ * its tiles take as many rows as keep their input and output rows within TILE_BUDGET_BYTES, so
+ * that each chunk's weights, streamed once per tile, serve all those rows (one-row tiles streamed
+ * the whole filter once per row: 8 MB seven times per call at 7x7x1024 -> 2048).
+ */
+INLINE int fwd_tile_rows(int w, int c, int kh, int kw, int o, int groups, int sh, int sw, int dh, int dw, int pt, int pl,
+                         int oh, int ow) {
+  if (fwd_pointwise_inplace(c, kh, kw, o, groups, pt, pl)) return max_i(1, min_i(oh, TILE_BUDGET_BYTES / (4 * (w * c + ow * o))));
+  return window_tile_rows(oh, kh, sh, dh, window_row_len(ow, kw, sw, dw), ceil_div(c / groups, 4), w * c, ow * o);
+}
+
+/* Floats of the packed input window of a tile: every group's planes when they pack in one pass (none in place). */
+INLINE int fwd_window_floats(int rows, int c, int kh, int kw, int o, int groups, int sh, int sw, int dh, int dw, int pt, int pl,
+                             int ow) {
+  if (fwd_pointwise_inplace(c, kh, kw, o, groups, pt, pl)) return 0;
+  const int planes = ceil_div(c / groups, 4);
+  return window_rows(rows, kh, sh, dh) * window_row_len(ow, kw, sw, dw) *
+         (cg_aligned(c, groups) ? planes * groups : planes);
+}
+
 
 /* Whether the input is read in place by nhwc_conv_row: 4 input and 4 output channels per group. */
 INLINE int fwd_nhwc(int c, int o, int groups) { return c / groups == 4 && o / groups == 4; }
@@ -137,10 +146,10 @@ INLINE void fwd_nhwc_run(const float *x, const float *packed, const float *bias,
 EXPORT("group_conv_forward_scratch")
 int group_conv_forward_scratch(GEOMETRY) {
   if (fwd_nhwc(c, o, groups)) return 4 * round4(4 * kh * kw); /* two tap tables */
-  const int rows = fwd_tile_rows(w, c, kh, kw, o, groups, sh, sw, dh, dw, oh, ow);
+  const int rows = fwd_tile_rows(w, c, kh, kw, o, groups, sh, sw, dh, dw, pt, pl, oh, ow);
   const int out_tile = fwd_direct(n, c, kh, kw, o, groups, oh, ow) ? 0 : round4(rows * ow * o);
   return 4 * (fwd_bias_floats(o, groups) + fwd_taps_floats(kh, kw) +
-              round4(fwd_window_floats(rows, c, kh, kw, groups, sh, sw, dh, dw, ow)) + out_tile);
+              round4(fwd_window_floats(rows, c, kh, kw, o, groups, sh, sw, dh, dw, pt, pl, ow)) + out_tile);
 }
 
 /*
@@ -180,7 +189,7 @@ INLINE void fwd_rows(float *scratch, int first, int end, int s0, int s1, const f
   const int ntaps = kh * kw;
   const int row_len = window_row_len(ow, kw, sw, dw);
   const int cols = window_cols(ow, kw, sw, dw);
-  const int tile_rows = fwd_tile_rows(w, c, kh, kw, o, groups, sh, sw, dh, dw, oh, ow);
+  const int tile_rows = fwd_tile_rows(w, c, kh, kw, o, groups, sh, sw, dh, dw, pt, pl, oh, ow);
   const int aligned = cg_aligned(c, groups);
   /* Groups sharing a 64-byte line of output run row by row together, so each line fills at once. */
   const int line_groups = aligned ? max_i(1, 16 / og) : 1;
@@ -198,7 +207,7 @@ INLINE void fwd_rows(float *scratch, int first, int end, int s0, int s1, const f
   float *packed_bias = scratch;
   int *taps = (int *)(packed_bias + fwd_bias_floats(o, groups));
   float *window = (float *)taps + fwd_taps_floats(kh, kw);
-  float *out = window + fwd_window_floats(tile_rows, c, kh, kw, groups, sh, sw, dh, dw, ow);
+  float *out = window + fwd_window_floats(tile_rows, c, kh, kw, o, groups, sh, sw, dh, dw, pt, pl, ow);
 
   if (bias) {
     /* Only the channels [s0, s1) of this part: a run of one chunk of a wide layer packs 16 biases, not all. */

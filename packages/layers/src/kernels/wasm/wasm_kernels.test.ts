@@ -55,6 +55,10 @@ const CASES: ConvCase[] = [
   // One group, 1x1: the input is read in place (dilation only routes it to our kernel).
   c('1x1 one group, stride 2, read in place', [2, 7, 9, 20], [1, 1, 20, 24], 1, [2, 2], 'valid'),
   c('1x1 one group, dilation 2, read in place', [1, 5, 7, 20], [1, 1, 20, 24], 1, [1, 1], 'valid', [2, 2]),
+  // ... in tiles of many rows (each chunk's weights serve them all), over 2 MB: computed aside and copied
+  // (128 input channels: the FMA build takes these over from XNNPACK).
+  c('1x1 one group, 2.4 MB output in multi-row tiles', [1, 40, 40, 128], [1, 1, 128, 376], 1, [1, 1], 'valid'),
+  c('1x1 one group, stride 2, batch 2, 2.2 MB output in multi-row tiles', [2, 54, 54, 128], [1, 1, 128, 384], 1, [2, 2], 'same'),
 ];
 
 beforeAll(async () => {
