@@ -21,7 +21,7 @@ import { writeReport } from '../report/write_report.js';
 export const PYTHON_PACKAGE_DIR = fileURLToPath(new URL('../../python', import.meta.url));
 
 /** What to install when Python, PyTorch or torchvision is missing. */
-export const TORCH_INSTALL_HINT =
+const TORCH_INSTALL_HINT =
   'On Debian or Ubuntu: apt-get install python3-torch python3-torchvision (elsewhere: pip install torch torchvision); ' +
   'or set RESNEXT_PYTHON to a Python 3 that has both.';
 
@@ -84,7 +84,7 @@ export function findTorchPython(env: NodeJS.ProcessEnv = process.env): TorchPyth
 }
 
 /** The recipe's architecture: its inline `model.config`, else the @resnext/models registry entry. */
-export function recipeArchitecture(recipe: RecipeConfig): ResNeXtConfig {
+function recipeArchitecture(recipe: RecipeConfig): ResNeXtConfig {
   return recipe.model.config ?? getModelConfig(recipe.model.name);
 }
 
@@ -92,7 +92,7 @@ export function recipeArchitecture(recipe: RecipeConfig): ResNeXtConfig {
  * Refuses what the torchrun engine cannot run, before any process starts: fine-tuning, and a
  * micro-batch (batchSize / gradAccumulation) that does not split evenly over the processes.
  */
-export function checkTorchrunRecipe(recipe: RecipeConfig, layout: TorchrunLayout): void {
+function checkTorchrunRecipe(recipe: RecipeConfig, layout: TorchrunLayout): void {
   const world = layout.nprocPerNode * (layout.nnodes ?? 1);
   if (recipe.finetune !== null) {
     throw new RecipeConfigError(`Recipe "${recipe.name}" fine-tunes pretrained weights, which the torchrun engine does not do; run it with --engine=tfjs.`, 'finetune');
@@ -109,7 +109,7 @@ export function checkTorchrunRecipe(recipe: RecipeConfig, layout: TorchrunLayout
 }
 
 /** torch.distributed.run's arguments for `layout`, then the trainer module and its arguments. */
-export function torchrunArgs(layout: TorchrunLayout, trainer: { out: string; arch: ResNeXtConfig; resume: boolean }): string[] {
+function torchrunArgs(layout: TorchrunLayout, trainer: { out: string; arch: ResNeXtConfig; resume: boolean }): string[] {
   const nnodes = layout.nnodes ?? 1;
   const where =
     nnodes === 1 && layout.rdzvEndpoint === undefined
