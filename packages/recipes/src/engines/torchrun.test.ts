@@ -19,8 +19,11 @@ import type { RecipeConfig, ScheduleSpec } from '../config/recipe_config.js';
 import { resolveRecipe } from '../config/resolve.js';
 import { createLoader, type Batch } from '../data/loader.js';
 import { rngFor } from '../data/rng.js';
-import { fashionMnistSource } from '../data/source.js';
+import { writeImageFolder } from '../data/generate.js';
+import { fashionMnistSource, imageFolderSource } from '../data/source.js';
+import type { TransformSpec } from '../data/transforms.js';
 import { FASHION_MNIST_RESNEXT } from '../recipes/fashion_mnist_resnext.js';
+import { IMAGENET_STATS } from '../recipes/normalization.js';
 import { metricsCsv } from '../report/metrics.js';
 import { lrFactor } from '../schedule/lr_schedule.js';
 import { assertBuilt, learned, plainEnv, readMetrics, runCli, type Child } from '../testing/cli.js';
@@ -80,7 +83,7 @@ afterAll(async () => {
 });
 
 describe('the Python ports', () => {
-  it('draw the same streams, learning rates and batches as the TypeScript modules', async () => {
+  it('draw the same streams, learning rates and batches (Fashion-MNIST, mixup, CutMix, image folders) as the TypeScript modules', async () => {
     const schedules: ScheduleSpec[] = [
       { kind: 'onecycle', warmupEpochs: 1.95 },
       { kind: 'cosine', minLrFactor: 0.01, warmupEpochs: 0.5 },
@@ -93,7 +96,7 @@ describe('the Python ports', () => {
 import json, sys, torch
 from resnext_ddp.rng import rng_for
 from resnext_ddp.optim import lr_factor
-from resnext_ddp.data import Loader, fashion_mnist
+from resnext_ddp.data import FolderSource, Loader, fashion_mnist
 from resnext_ddp.safetensors import write_safetensors
 spec = json.loads(sys.argv[1])
 r = rng_for(7, 3, 12345)
@@ -107,9 +110,19 @@ for name, mixup, cutmix in (("plain", 0, 0), ("mixup", 0.4, 0), ("cutmix", 0, 1.
     out[name + "/x"] = x.permute(0, 2, 3, 1).contiguous()
     out[name + "/labels"] = labels
     out[name + "/targets"] = targets
+folder = FolderSource(spec["folder"])
+for name, specs, shuffle in (("folder-train", spec["folderTrain"], True), ("folder-eval", spec["folderEval"], False)):
+    step, x, labels, targets = next(Loader(folder, 8, specs, shuffle, 5, 0, 1, drop_last=True).epoch(1, 1))
+    out[name + "/x"] = x.permute(0, 2, 3, 1).contiguous()
+    out[name + "/labels"] = labels
 write_safetensors(sys.argv[2], out)
 `;
-    const run = spawnSync(python, ['-c', script, JSON.stringify({ schedules, transform: FASHION_MNIST_RESNEXT.trainTransform }), out], {
+    const folder = path.join(dir, 'folder');
+    await writeImageFolder(folder, { classes: 4, perClass: 6, size: 40, seed: 3 });
+    const folderTrain: TransformSpec[] = [{ kind: 'randomResizedCrop', size: 32 }, { kind: 'flip' }, { kind: 'normalize', ...IMAGENET_STATS }];
+    const folderEval: TransformSpec[] = [{ kind: 'resize', size: 36 }, { kind: 'centerCrop', size: 32 }, { kind: 'normalize', ...IMAGENET_STATS }];
+    const spec = { schedules, transform: FASHION_MNIST_RESNEXT.trainTransform, folder, folderTrain, folderEval };
+    const run = spawnSync(python, ['-c', script, JSON.stringify(spec), out], {
       encoding: 'utf8',
       env: { ...process.env, PYTHONPATH: PYTHON_PACKAGE_DIR, PYTHONDONTWRITEBYTECODE: '1' },
     });
@@ -135,6 +148,19 @@ write_safetensors(sys.argv[2], out)
       // Bit for bit without mixing; mixing blends in float64 on both sides, then rounds once.
       expect(relativeError(got.get(`${name}/x`)!.values, batch!.x), name).toBeLessThanOrEqual(name === 'mixup' ? 1e-7 : 0);
       expect(relativeError(got.get(`${name}/targets`)!.values, batch!.targets), name).toBeLessThanOrEqual(1e-7);
+    }
+
+    // Image folders (PNG: both decoders give the same pixels): the same boxes, flips and order;
+    // resized by torchvision's antialiased bilinear there and our resampler here, equal to float rounding.
+    const images = await imageFolderSource(folder);
+    for (const [name, transform, shuffle] of [['folder-train', folderTrain, true], ['folder-eval', folderEval, false]] as const) {
+      let batch: Batch | undefined;
+      for await (const b of createLoader(images, { batchSize: 8, transform, shuffle, seed: 5, dropLast: true }).epoch(1, 1)) {
+        batch = b;
+        break;
+      }
+      expect(Array.from(got.get(`${name}/labels`)!.values), name).toEqual(Array.from(batch!.labels));
+      expect(relativeError(got.get(`${name}/x`)!.values, batch!.x), name).toBeLessThanOrEqual(1e-5);
     }
   }, 120_000);
 });
