@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // Before/after of the wasm kernels alone, in one process: the relaxed-SIMD (FMA) build of this
 // checkout's kernels and of another built checkout's (--baseline DIR), each instantiated on a
-// memory of its own, run the forward pass of every convolution shape of ResNeXt-50 32x4d (batch 1,
-// 224²) on one thread, calls alternating A, B, A, B… so load from other processes hits both alike.
+// memory of its own, run the forward pass of every convolution shape of ResNeXt-50 32x4d (224²,
+// --batch images) on one thread, calls alternating A, B, A, B… so load from other processes hits both alike.
 // Prints per shape the median ms of each build (min–max), their ratio, and the pass total
 // weighted by how often ResNeXt-50 runs each shape. Both builds get the same inputs and filters;
 // their outputs are compared (max abs difference).
 //
 // Usage (after building @resnext/layers in both checkouts):
-//   node tools/bench/kernel_ab.mjs --baseline DIR [--reps 15] [--filter 1x1|3x3|all]
+//   node tools/bench/kernel_ab.mjs --baseline DIR [--reps 15] [--filter 1x1|3x3|all] [--batch 1]
 // On a shared machine: setsid bash -c 'echo -15 > /proc/$$/autogroup; node tools/bench/kernel_ab.mjs …'
 /* global Buffer, console, performance, process, WebAssembly -- Node globals; the repo's ESLint config targets packages/ */
 import * as os from 'node:os';
@@ -18,7 +18,12 @@ import { parseArgs } from 'node:util';
 import * as v8 from 'node:v8';
 
 const { values } = parseArgs({
-  options: { baseline: { type: 'string' }, reps: { type: 'string', default: '15' }, filter: { type: 'string', default: 'all' } },
+  options: {
+    baseline: { type: 'string' },
+    reps: { type: 'string', default: '15' },
+    filter: { type: 'string', default: 'all' },
+    batch: { type: 'string', default: '1' },
+  },
 });
 if (values.baseline === undefined) throw new Error('usage: kernel_ab.mjs --baseline DIR');
 if (Number(process.versions.node.split('.')[0]) < 22) v8.setFlagsFromString('--experimental-wasm-relaxed-simd'); // on by default from Node 22
@@ -37,7 +42,7 @@ async function load(root) {
   const url = pathToFileURL(path.resolve(root, 'packages/layers/dist/kernels/wasm/generated/kernels_wasm.js'));
   const generated = await import(url.href);
   const bytes = Buffer.from(generated.KERNELS_WASM_RELAXED_BASE64, 'base64');
-  const memory = new WebAssembly.Memory({ initial: 2048 }); // 128 MiB
+  const memory = new WebAssembly.Memory({ initial: 8192 }); // 512 MiB: batch 8's largest input, output and filter
   const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
   return { exports, memory };
 }
@@ -48,6 +53,7 @@ const builds = [
   { name: 'before', ...(await load(values.baseline)) },
 ];
 const reps = Number(values.reps);
+const n = Number(values.batch);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 function setUp(build, shape, data) {
@@ -55,14 +61,14 @@ function setUp(build, shape, data) {
   const pad = (k - 1) >> 1;
   const oh = Math.floor((h + 2 * pad - k) / stride) + 1;
   const ow = Math.floor((w + 2 * pad - k) / stride) + 1;
-  const geo = [1, h, w, c, k, k, o, groups, stride, stride, 1, 1, pad, pad, oh, ow];
+  const geo = [n, h, w, c, k, k, o, groups, stride, stride, 1, 1, pad, pad, oh, ow];
   const e = build.exports;
   let top = 1 << 16;
   const alloc = (bytes) => ((top += Math.ceil(bytes / 64) * 64), top - Math.ceil(bytes / 64) * 64);
-  const x = alloc(4 * h * w * c);
+  const x = alloc(4 * n * h * w * c);
   const filter = alloc(4 * k * k * (c / groups) * o);
   const bias = alloc(4 * o);
-  const y = alloc(4 * oh * ow * o);
+  const y = alloc(4 * n * oh * ow * o);
   const heap = new Float32Array(build.memory.buffer);
   heap.set(data.x, x / 4);
   heap.set(data.filter, filter / 4);
@@ -70,19 +76,19 @@ function setUp(build, shape, data) {
   const packed = alloc(e.group_conv_packed_filter_bytes(...geo));
   e.group_conv_pack_filter(packed, filter, 0, ...geo);
   const scratch = alloc(e.group_conv_forward_scratch(...geo));
-  const rows = oh;
+  const rows = n * oh;
   const run = () => e.group_conv_forward(0, 0, rows, x, packed, bias, 0, y, scratch, 1, 1, ...geo);
-  return { run, out: () => new Float32Array(build.memory.buffer, y, oh * ow * o), macs: oh * ow * o * k * k * (c / groups) };
+  return { run, out: () => new Float32Array(build.memory.buffer, y, n * oh * ow * o), macs: n * oh * ow * o * k * k * (c / groups) };
 }
 
-console.log(`${os.cpus()[0]?.model}, Node ${process.version}, 1-min load average ${os.loadavg()[0].toFixed(2)}; one thread, ${reps} alternating calls per build`);
+console.log(`${os.cpus()[0]?.model}, Node ${process.version}, 1-min load average ${os.loadavg()[0].toFixed(2)}; batch ${n}, one thread, ${reps} alternating calls per build`);
 console.log('| shape | count | before ms | after ms | after / before | after GMAC/s | max abs diff |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 const totals = { before: 0, after: 0 };
 for (const shape of SHAPES) {
   const [count, h, w, c, k, o, groups, stride] = shape;
   const rand = (n) => Float32Array.from({ length: n }, () => Math.random() - 0.5);
-  const data = { x: rand(h * w * c), filter: rand(k * k * (c / groups) * o), bias: rand(o) };
+  const data = { x: rand(n * h * w * c), filter: rand(k * k * (c / groups) * o), bias: rand(o) };
   const runs = builds.map((b) => setUp(b, shape, data));
   for (const r of runs) for (let i = 0; i < 3; i++) r.run();
   const times = runs.map(() => []);
