@@ -24,7 +24,7 @@ export type { BrowserImageSource } from './preprocess/browser_pixels.js';
 export { ResNeXtClassifier, type Prediction } from './classifier/classifier.js';
 export type { ClassifierMeta, CustomWeightsInfo } from './classifier/classifier_meta.js';
 export { load, loadWeights, type CheckpointSource, type LoadOptions } from './classifier/load.js';
-export { readCheckpoint, sniffCheckpointFormat, type CheckpointFormat } from './classifier/read_checkpoint.js';
+export { readCheckpoint, sniffCheckpointFormat, type CheckpointFormat } from './formats/read_checkpoint.js';
 export { fetchWeights, fetchWeightsToPath, fetchWeightsWithSource, type CachedWeightsFile, type FetchedWeights } from './download/fetch_weights.js';
 export { CacheError, DownloadError, IntegrityError, OfflineError, type CacheProblem, type DownloadFailure, type IntegrityCheck } from './download/errors.js';
 export { weightsCacheDir, weightsCacheStatus, type CachedSourceStatus, type WeightsCacheStatus } from './download/cache_status.js';

@@ -15,8 +15,8 @@ import type { WeightsRecord } from '../registry/weights_record.js';
 import { ResNeXtClassifier } from './classifier.js';
 import { customWeightsMeta, isRecordsOwnFile, type ClassifierMeta, type CustomWeightsInfo } from './classifier_meta.js';
 import { resolveLoadArguments } from './load_arguments.js';
-import { readCheckpoint, sniffCheckpointFormat } from './read_checkpoint.js';
-import { checkTfjsModelJson } from './tfjs_model_json.js';
+import { readCheckpoint, sniffCheckpointFormat } from '../formats/read_checkpoint.js';
+import { checkTfjsModelJson } from '../formats/tfjs_model_json.js';
 
 /** A checkpoint given directly: a file path (Node), an http(s) URL, or its bytes (.safetensors or .pth); or a tfjs model.json path/URL. */
 export type CheckpointSource = string | URL | Uint8Array;

@@ -1,7 +1,7 @@
 import { WeightsFormatError } from '../errors.js';
-import { readPytorchCheckpoint } from '../formats/pytorch_checkpoint.js';
-import { readSafetensors } from '../formats/safetensors.js';
-import type { TensorMap } from '../formats/tensor_record.js';
+import { readPytorchCheckpoint } from './pytorch_checkpoint.js';
+import { readSafetensors } from './safetensors.js';
+import type { TensorMap } from './tensor_record.js';
 
 /** Checkpoint formats read from bytes. */
 export type CheckpointFormat = 'safetensors' | 'pth';

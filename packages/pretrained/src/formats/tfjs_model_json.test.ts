@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WeightsFormatError } from '../errors.js';
 import { exportTfjs } from '../export/export_tfjs.js';
-import { readSafetensors } from '../formats/safetensors.js';
-import { loadWeights } from './load.js';
+import { readSafetensors } from './safetensors.js';
+import { loadWeights } from '../classifier/load.js';
 import { checkTfjsModelJson, manifestPathProblem } from './tfjs_model_json.js';
 
 const fixture = readSafetensors(readFileSync(new URL('../../../../fixtures/torchvision/tiny_resnext.safetensors', import.meta.url)));

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { WeightsFormatError } from '../errors.js';
-import { shapeProblem } from '../formats/limits.js';
+import { shapeProblem } from './limits.js';
 
 /**
  * Why a weights-manifest path would leave the folder of its model.json, or undefined when it stays
