@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from './rng.js';
 import { buildTransform, centerCrop, flipHorizontal, outputSize, randomCrop, randomResizedCropBox, resizeWindow, TransformError, type FloatImage } from './transforms.js';
 
-/** Values from torchvision/torch (tools/fixtures/torchvision_reference.py). */
-const reference = JSON.parse(readFileSync(new URL('../../tools/fixtures/torchvision_reference.json', import.meta.url), 'utf8')) as {
+/** Values from torchvision/torch (tools/fixtures/make_recipes_transforms_reference.py). */
+const reference = JSON.parse(readFileSync(new URL('../../../../fixtures/recipes/transforms_reference.json', import.meta.url), 'utf8')) as {
   randomResizedCrop: { height: number; width: number; scale: number[]; ratio: number[]; uniforms: number[]; used: number; box: number[] }[];
   resize: { height: number; width: number; channels: number; pixels: number[]; cases: { box: number[]; out: number[]; expected: number[] }[] };
 };

@@ -1,6 +1,6 @@
 // SGD (Nesterov and plain) and AdamW against torch.optim 1.13: four steps on a fixed quadratic
 // loss with a per-step learning rate, weight decay on the matrix only (the bias is rank 1 and is
-// exempt through paramGroups). Expected numbers: tools/optim_reference.py.
+// exempt through paramGroups). Expected numbers: tools/fixtures/make_recipes_optim_reference.py.
 import '@tensorflow/tfjs-backend-cpu';
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,7 +16,7 @@ interface Ref {
   sgdPlain: { momentum: number; weightDecay: number; steps: { w: number[][]; b: number[] }[] };
   adamw: { betas: [number, number]; eps: number; weightDecay: number; steps: { w: number[][]; b: number[] }[] };
 }
-const ref = JSON.parse(fs.readFileSync(new URL('../../tools/optim_reference.json', import.meta.url), 'utf8')) as Ref;
+const ref = JSON.parse(fs.readFileSync(new URL('../../../../fixtures/recipes/optim_reference.json', import.meta.url), 'utf8')) as Ref;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
