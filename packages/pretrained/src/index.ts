@@ -2,7 +2,7 @@ export { WeightsFormatError, WeightsValueError } from './errors.js';
 export { readSafetensors, type SafetensorsFile } from './formats/safetensors.js';
 export type { CheckpointDType, TensorMap, TensorRecord } from './formats/tensor_record.js';
 export { readPytorchCheckpoint } from './formats/pytorch_checkpoint.js';
-export { DEFAULT_TAGS, IMAGENET_WEIGHTS } from './registry/imagenet_records.js';
+export { IMAGENET_DEFAULT_TAGS, IMAGENET_WEIGHTS } from './registry/imagenet_records.js';
 export { FASHION_MNIST_DEFAULT_TAGS, FASHION_MNIST_WEIGHTS } from './registry/fashion_mnist_records.js';
 export { WeightsRegistry, WeightsRegistryError, getWeights, listWeights, weights } from './registry/weights_registry.js';
 export type { Preprocessing, WeightsRecord, WeightsSource } from './registry/weights_record.js';

@@ -88,8 +88,8 @@ export const IMAGENET_WEIGHTS: readonly WeightsRecord[] = [
   }),
 ];
 
-/** The tag `load('arch')` picks when no tag is given. */
-export const DEFAULT_TAGS: Readonly<Record<string, string>> = {
+/** The tag `load('arch')` picks for an ImageNet architecture when no tag is given. */
+export const IMAGENET_DEFAULT_TAGS: Readonly<Record<string, string>> = {
   resnext50_32x4d: 'tv2_in1k',
   resnext101_32x8d: 'tv2_in1k',
   resnext101_64x4d: 'tv_in1k',

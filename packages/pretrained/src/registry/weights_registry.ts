@@ -1,5 +1,5 @@
 import { FASHION_MNIST_DEFAULT_TAGS, FASHION_MNIST_WEIGHTS } from './fashion_mnist_records.js';
-import { DEFAULT_TAGS, IMAGENET_WEIGHTS } from './imagenet_records.js';
+import { IMAGENET_DEFAULT_TAGS, IMAGENET_WEIGHTS } from './imagenet_records.js';
 import type { WeightsRecord } from './weights_record.js';
 
 /** Thrown for an unknown or duplicate weights id. */
@@ -59,7 +59,7 @@ export class WeightsRegistry {
 }
 
 /** The registry of built-in pretrained weights. */
-export const weights = new WeightsRegistry([...IMAGENET_WEIGHTS, ...FASHION_MNIST_WEIGHTS], { ...DEFAULT_TAGS, ...FASHION_MNIST_DEFAULT_TAGS });
+export const weights = new WeightsRegistry([...IMAGENET_WEIGHTS, ...FASHION_MNIST_WEIGHTS], { ...IMAGENET_DEFAULT_TAGS, ...FASHION_MNIST_DEFAULT_TAGS });
 
 /** The record of built-in weights `arch.tag` (or `arch` for its default tag). */
 export function getWeights(id: string): WeightsRecord {
