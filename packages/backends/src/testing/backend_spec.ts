@@ -34,7 +34,7 @@ const OPS: Record<string, () => tf.Tensor | tf.Tensor[]> = {
   'groupConv2d forward, 32 groups of 4, 15 rows, batch 2': () => groupConv2d(seeded([2, 15, 13, 128], 28) as tf.Tensor4D, seeded([3, 3, 4, 128], 29) as tf.Tensor4D, 1, 'same', 32),
   'groupConv2d forward, 32 groups of 8, stride 2': () => groupConv2d(seeded([1, 15, 15, 256], 31) as tf.Tensor4D, seeded([3, 3, 8, 256], 32) as tf.Tensor4D, 2, 'same', 32),
   // More weights than input: on wasm with relaxed SIMD (where our kernel takes 1x1 convolutions of
-  // >= 128 channels) threads split it by 16-channel chunks (13 here, the last 8 wide), not rows.
+  // >= 128 channels) threads split it by 24-channel chunks (9 here, the last 8 wide), not rows.
   'fused 1x1 conv + bias + residual + relu, split by channels': () =>
     fusedGroupConv2d({
       x: seeded([1, 3, 5, 128], 33) as tf.Tensor4D,
