@@ -53,6 +53,13 @@ class Stop:
             self.signal = signum
 
 
+def emit(text):
+    """One line to stdout in one write: the ranks share the stream (torchrun runs them unbuffered),
+    and a line written in two pieces could be split by another rank's."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
 def write_atomic(path, text):
     tmp = f"{os.path.join(os.path.dirname(path), '.' + os.path.basename(path))}.{os.getpid()}.tmp"
     with open(tmp, "w") as f:
@@ -111,8 +118,8 @@ def main(argv):
     if cuda:
         torch.cuda.set_device(device)
     stop = Stop()
-    print(f"rank {rank}/{world} pid {os.getpid()}", flush=True)
-    say = (lambda text: print(text, flush=True)) if rank == 0 else (lambda text: None)
+    emit(f"rank {rank}/{world} pid {os.getpid()}")
+    say = emit if rank == 0 else (lambda text: None)
     paths = {k: os.path.join(args.out, v) for k, v in
              dict(config="config.json", checkpoint=os.path.join("checkpoints", "last.safetensors"), model="model.safetensors", ema="model_ema.safetensors").items()}
     with open(paths["config"]) as f:
@@ -143,7 +150,8 @@ def main(argv):
     model = build_model(arch, recipe["model"]).to(device)
     optimizer = create_optimizer(model, recipe["optimizer"])
     ema = WeightEma(model, recipe["ema"]["decay"]) if recipe.get("ema") else None
-    state = dict(epoch=0, loaderStep=0, optimizerStep=0, running=dict(lossSum=0, correct=0, count=0), history=[], elapsedSeconds=0)
+    # src/checkpoint's TrainState, marked with the engine (the CLI resumes a run with its own engine).
+    state = dict(epoch=0, loaderStep=0, optimizerStep=0, running=dict(lossSum=0, correct=0, count=0), history=[], elapsedSeconds=0, engine="torchrun")
     if args.resume:
         state = load_checkpoint(paths["checkpoint"], model, optimizer, ema, device)
         say(f"resumed at epoch {state['epoch'] + 1}, step {state['loaderStep']}/{train_loader.steps_per_epoch}")
@@ -247,7 +255,7 @@ def main(argv):
             ema.swap(model)
         metrics.update(lr=lr, imagesPerSecond=epoch_images / max(train_seconds, 1e-9), seconds=time.time() - epoch_start)
         say(f"epoch {epoch + 1}/{recipe['epochs']}: train loss {metrics['trainLoss']:.4f}, test loss {test_loss:.4f}, test top-1 {100 * test_acc:.2f}%")
-        state = dict(epoch=epoch + 1, loaderStep=0, optimizerStep=state["optimizerStep"], running=dict(lossSum=0, correct=0, count=0),
+        state = dict(state, epoch=epoch + 1, loaderStep=0, running=dict(lossSum=0, correct=0, count=0),
                      history=state["history"] + [metrics], elapsedSeconds=state["elapsedSeconds"] + train_seconds)
         if rank == 0:
             write_metrics(args.out, state["history"])

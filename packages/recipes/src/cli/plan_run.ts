@@ -81,6 +81,12 @@ export async function planRun(command: TrainCommand, invocation: Invocation): Pr
     if (named !== undefined && named.name !== header.config.name) {
       throw new UsageError(`${shown} holds a run of recipe '${header.config.name}', not '${named.name}'; drop --recipe/--recipe-file to resume it, or choose another --out.`);
     }
+    // The torchrun engine marks its checkpoints' state; each engine resumes only its own.
+    const engine = (header.state as { engine?: string }).engine ?? 'tfjs';
+    if (engine !== command.engine) {
+      const how = engine === 'torchrun' ? 'add --engine=torchrun --nproc-per-node <n> (and the run\'s other torchrun flags)' : 'drop --engine=torchrun';
+      throw new UsageError(`${shown} holds a run of the ${engine} engine; to resume it, ${how}.`);
+    }
     // Refuses unsafe overrides now, before anything runs; train() applies them again.
     const recipe = applyResumeOverrides(header.config, header.state, overrides, { reschedule: command.reschedule });
     return { recipe, out, resume: true, overrides };

@@ -203,9 +203,9 @@ describe('resnext-train --engine=torchrun, 2 CPU processes', () => {
     let rank1: number | undefined;
     let killed = false;
     const child = await start(RECIPE, out, [], (line) => {
-      const pid = /^rank 1\/2 pid (\d+)$/.exec(line);
+      const pid = /rank 1\/2 pid (\d+)/.exec(line);
       if (pid !== null) rank1 = Number(pid[1]);
-      if (line.startsWith('checkpoint at epoch 1, step 4/8') && rank1 !== undefined && !killed) {
+      if (line.includes('checkpoint at epoch 1, step 2/8') && rank1 !== undefined && !killed) {
         killed = true;
         process.kill(rank1, 'SIGKILL');
       }
@@ -214,6 +214,10 @@ describe('resnext-train --engine=torchrun, 2 CPU processes', () => {
     expect(killed).toBe(true);
     expect(child.stderr()).toMatch(/TorchrunError: the training processes stopped with exit code \d+/);
     expect(child.stderr()).toContain(`--resume --out=${out} --engine=torchrun --nproc-per-node=2`);
+
+    const tfjs = runCli(['--resume', `--out=${out}`], { env: plainEnv() });
+    expect(await tfjs.done).toBe(2);
+    expect(tfjs.stderr()).toContain('holds a run of the torchrun engine; to resume it, add --engine=torchrun --nproc-per-node <n>');
 
     const resumed = runCli(['--resume', `--out=${out}`, ...TORCHRUN], { env: plainEnv() });
     expect(await resumed.done, resumed.output()).toBe(0);
