@@ -3,9 +3,10 @@
  * torch.distributed.run (torchrun), with the Python trainer shipped in this package
  * (`python/resnext_ddp`). The trainer's rank 0 writes the run directory (config.json is written
  * here first, exactly as the tfjs trainer writes it); metrics.csv and plot.svg are rendered here
- * from its metrics.jsonl when the processes end.
+ * from its metrics.jsonl whenever that changes, and when the processes end.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { unwatchFile, watchFile, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,8 +145,9 @@ export interface TorchrunRunOptions {
  * Runs `recipe` on torchrun and waits for its processes. Writes config.json, starts
  * `python3 -m resnext_ddp.launch` (torchrun) in a process group of its own, forwards an abort as
  * one signal (every rank then stops at the same optimizer step after a checkpoint), and renders
- * metrics.csv and plot.svg from metrics.jsonl afterwards. Resolves with the launcher's exit code:
- * 0 when the run finished, 130/143 when stopped by SIGINT/SIGTERM, another code when a process failed.
+ * metrics.csv and plot.svg from metrics.jsonl as rank 0 rewrites it and at the end. Resolves with
+ * the launcher's exit code: 0 when the run finished, 130/143 when stopped by SIGINT/SIGTERM,
+ * another code when a process failed.
  */
 export async function trainWithTorchrun(recipe: RecipeConfig, options: TorchrunRunOptions): Promise<number> {
   const env = options.env ?? process.env;
@@ -172,13 +174,27 @@ export async function trainWithTorchrun(recipe: RecipeConfig, options: TorchrunR
     if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
   };
   process.once('exit', killGroup);
+  // Rank 0 rewrites metrics.jsonl at every checkpoint; metrics.csv and plot.svg follow it (polled:
+  // file-change events do not cross network file systems).
+  const writesReport = (options.layout.nodeRank ?? 0) === 0;
+  const metrics = path.join(options.out, 'metrics.jsonl');
+  let rendering = Promise.resolve();
+  const render = () => {
+    rendering = rendering.then(() => renderReport(options.out, recipe.name)).catch(() => undefined);
+  };
+  const onChange = (now: Stats, before: Stats) => {
+    if (now.mtimeMs !== before.mtimeMs) render();
+  };
+  if (writesReport) watchFile(metrics, { interval: 1000 }, onChange);
   const code = await new Promise<number>((resolve, reject) => {
     child.on('error', (e) => reject(new TorchrunError(`could not start ${python}: ${e.message}`)));
     child.on('close', (status, signal) => resolve(status ?? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGKILL' ? 9 : 15)));
   });
   options.signal?.removeEventListener('abort', forward);
   process.off('exit', killGroup);
-  if ((options.layout.nodeRank ?? 0) === 0) await renderReport(options.out, recipe.name);
+  unwatchFile(metrics, onChange);
+  await rendering;
+  if (writesReport) await renderReport(options.out, recipe.name);
   return code;
 }
 
