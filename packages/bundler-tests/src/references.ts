@@ -72,14 +72,3 @@ export function shippedFashionMnistWeights(app: string): Uint8Array {
   return readFileSync(path.join(app, 'node_modules/@resnext/pretrained/weights/resnext_fmnist.full_fmnist.safetensors'));
 }
 
-/** Largest absolute difference over the largest magnitude of the reference. */
-export function relativeError(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  if (got.length !== want.length) return Infinity;
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < want.length; i++) {
-    diff = Math.max(diff, Math.abs(got[i]! - want[i]!));
-    scale = Math.max(scale, Math.abs(want[i]!));
-  }
-  return diff / scale;
-}

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { fusedGroupConv2d, groupConv2d } from '@resnext/layers';
 import { createModel, type ResNeXtConfig } from '@resnext/models';
+import { relativeError } from '@resnext/test-support';
 import { describe, expect, it } from 'vitest';
 
 const SMALL: ResNeXtConfig = {
@@ -61,16 +62,6 @@ async function values(result: tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> 
   return out;
 }
 
-/** max |a − b| / max |b|: the relative error the backend tests compare with their tolerances. */
-export function relError(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return m === 0 ? d : d / m;
-}
 
 /** One SGD step of the small ResNeXt from fixed weights: the loss before and the updated weights. */
 async function trainStep(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor): Promise<Float32Array[]> {
@@ -91,7 +82,7 @@ export function backendSpec(label: string, activate: () => Promise<unknown>, tol
       await activate();
       const got = await values(tf.tidy(OPS[name]!));
       expect(got.length).toBe(expected.length);
-      got.forEach((g, i) => expect(relError(g, expected[i]!), `${name} output ${i}`).toBeLessThan(tolerance));
+      got.forEach((g, i) => expect(relativeError(g, expected[i]!), `${name} output ${i}`).toBeLessThan(tolerance));
     });
 
     it('a small ResNeXt: forward pass, and one training step (loss and every updated weight)', async () => {
@@ -111,11 +102,11 @@ export function backendSpec(label: string, activate: () => Promise<unknown>, tol
       model.setWeights(weights);
       compile(model);
       const forward = await values(tf.tidy(() => model.predict(x) as tf.Tensor));
-      expect(relError(forward[0]!, forwardCpu[0]!)).toBeLessThan(tolerance);
+      expect(relativeError(forward[0]!, forwardCpu[0]!)).toBeLessThan(tolerance);
       const step = await trainStep(model, x, y);
       // Every output beyond the tolerance, by name, so that a failure says which weights and how far.
       const names = ['loss', ...model.weights.map((w) => w.name)];
-      const beyond = step.map((v, i) => [names[i], relError(v, stepCpu[i]!)] as const).filter(([, e]) => !(e < tolerance * 10));
+      const beyond = step.map((v, i) => [names[i], relativeError(v, stepCpu[i]!)] as const).filter(([, e]) => !(e < tolerance * 10));
       expect(beyond, `training step outputs beyond ${tolerance * 10}`).toEqual([]);
       tf.dispose([...weights, x, y]);
       reference.dispose();

@@ -7,14 +7,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Conv2D, Conv2DBackpropFilter, FusedConv2D, Identity, getKernel } from '@tensorflow/tfjs-core';
 import { TrainingBatchNormalization, WASM_BACKPROP_FILTER_FLAG, WASM_POINTWISE_FLAG, WASM_SHARED_IDENTITY_FLAG } from '@resnext/layers';
 import { afterAll, describe, expect, it } from 'vitest';
-import { relError } from '../testing/backend_spec.js';
+import { relativeError } from '@resnext/test-support';
 import { ourPointwise, routedPointwise, seeded } from '../testing/pointwise_pair.js';
 import { useBackend } from '../use_backend.js';
 
 // tfjs-backend-wasm registered these when imported; we change them only once the backend is active.
-const tfjsConv2D = getKernel(Conv2D, 'wasm')!;
-const tfjsFusedConv2D = getKernel(FusedConv2D, 'wasm')!;
-const tfjsIdentity = getKernel(Identity, 'wasm')!;
+const tfjsConv2D = getKernel(Conv2D, 'wasm');
+const tfjsFusedConv2D = getKernel(FusedConv2D, 'wasm');
+const tfjsIdentity = getKernel(Identity, 'wasm');
 
 /** A 1×1 convolution with 256 input channels (one our FMA kernel takes), bias and ReLU. */
 const inputs = () => ({ x: seeded([1, 5, 7, 256], 1) as tf.Tensor4D, filter: seeded([1, 1, 256, 32], 2) as tf.Tensor4D, bias: seeded([32], 3) as tf.Tensor1D });
@@ -24,7 +24,7 @@ function conv2dFilterGradient(): Float32Array {
   return tf.tidy(() => {
     const x = seeded([2, 6, 6, 3], 4) as tf.Tensor4D;
     const dy = seeded([2, 6, 6, 5], 5);
-    const grad = tf.grad((w: tf.Tensor4D) => tf.conv2d(x, w, 1, 'same'))(seeded([3, 3, 3, 5], 6) as tf.Tensor4D, dy);
+    const grad = tf.grad((w: tf.Tensor) => tf.conv2d(x, w as tf.Tensor4D, 1, 'same'))(seeded([3, 3, 3, 5], 6), dy);
     return grad.dataSync() as Float32Array;
   });
 }
@@ -49,7 +49,7 @@ describe('tfjs flags for our changes to tfjs-backend-wasm kernels', () => {
     expect(getKernel(FusedConv2D, 'wasm')).toBe(tfjsFusedConv2D);
     const xnnpack = routedPointwise(inputs);
     expect(xnnpack).not.toEqual(ourPointwise(inputs)); // separate multiply and add: not our FMA kernel
-    expect(relError(xnnpack, ourPointwise(inputs))).toBeLessThan(1e-5);
+    expect(relativeError(xnnpack, ourPointwise(inputs))).toBeLessThan(1e-5);
     // Activating the backend again (its setup wraps the kernels) keeps them tfjs' while off.
     await tf.setBackend('cpu');
     await tf.setBackend('wasm');
@@ -64,14 +64,14 @@ describe('tfjs flags for our changes to tfjs-backend-wasm kernels', () => {
     await useBackend('cpu');
     const expected = conv2dFilterGradient();
     await useBackend('wasm', { threads: 2 });
-    expect(relError(conv2dFilterGradient(), expected)).toBeLessThan(1e-5);
+    expect(relativeError(conv2dFilterGradient(), expected)).toBeLessThan(1e-5);
 
     tf.env().set(WASM_BACKPROP_FILTER_FLAG, false);
     expect(getKernel(Conv2DBackpropFilter, 'wasm')).toBeUndefined();
     expect(() => conv2dFilterGradient()).toThrow(/'Conv2DBackpropFilter' not registered for backend 'wasm'/);
 
     tf.env().set(WASM_BACKPROP_FILTER_FLAG, true);
-    expect(relError(conv2dFilterGradient(), expected)).toBeLessThan(1e-5);
+    expect(relativeError(conv2dFilterGradient(), expected)).toBeLessThan(1e-5);
   });
 
   it(`${WASM_SHARED_IDENTITY_FLAG}: off puts wasm's copying Identity back and keeps it through training layers; on, they share saved tensors again`, async () => {

@@ -4,7 +4,7 @@
 // told apart by their bits: ours fuses multiply and add (one rounding), XNNPACK's does not.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { relError } from '../testing/backend_spec.js';
+import { relativeError } from '@resnext/test-support';
 import { ourPointwise, routedPointwise, seeded } from '../testing/pointwise_pair.js';
 import { useBackend } from '../use_backend.js';
 
@@ -38,6 +38,6 @@ describe('1×1 convolutions on wasm with relaxed SIMD', () => {
     const fma = ours();
     tf.env().set('IS_NODE', true);
     expect(xnnpack).not.toEqual(fma); // different roundings: not our kernel
-    expect(relError(xnnpack, fma)).toBeLessThan(1e-5); // but the same convolution
+    expect(relativeError(xnnpack, fma)).toBeLessThan(1e-5); // but the same convolution
   });
 });

@@ -6,8 +6,9 @@ import '../kernels/register_all.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { relativeError } from '@resnext/test-support';
 import { GroupConvError } from '../errors.js';
-import { naiveGroupConv, randomArray, relativeError, type NaivePad } from '../testing/naive_group_conv.js';
+import { naiveGroupConv, randomArray, type NaivePad } from '../testing/naive_group_conv.js';
 import { basicBlock } from './basic_block.js';
 import { bottleneckBlock } from './bottleneck_block.js';
 

@@ -5,11 +5,12 @@ import '../kernels/register_all.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { relativeError } from '@resnext/test-support';
 import { basicBlock } from '../blocks/basic_block.js';
 import { batchNorm } from '../blocks/block_layers.js';
 import { bottleneckBlock } from '../blocks/bottleneck_block.js';
 import { groupConv2dLayer } from '../layers/group_conv2d_layer.js';
-import { randomArray, relativeError } from '../testing/naive_group_conv.js';
+import { randomArray } from '../testing/naive_group_conv.js';
 import { foldBatchNorm } from './fold_batch_norm.js';
 
 const apply = (layer: tfl.layers.Layer, x: tfl.SymbolicTensor | tfl.SymbolicTensor[]) => layer.apply(x) as tfl.SymbolicTensor;

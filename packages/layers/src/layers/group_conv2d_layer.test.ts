@@ -6,10 +6,11 @@ import '../kernels/register_all.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { relativeError } from '@resnext/test-support';
 import { bottleneckBlock } from '../blocks/bottleneck_block.js';
 import { GroupConvError } from '../errors.js';
 import { fusedGroupConv2d } from '../ops/group_conv2d.js';
-import { naiveGroupConv, randomArray, relativeError, type NaivePad } from '../testing/naive_group_conv.js';
+import { naiveGroupConv, randomArray, type NaivePad } from '../testing/naive_group_conv.js';
 import { GroupConv2D, groupConv2dLayer } from './group_conv2d_layer.js';
 import type { GroupConv2DLayerArgs, GroupConv2DLayerPadding } from './group_conv2d_layer_args.js';
 

@@ -12,10 +12,11 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { describe, expect, it } from 'vitest';
 import '../kernels/register_all.js';
+import { relativeError } from '@resnext/test-support';
 import { GroupConv2D, GroupConv2DBackpropFilter, GroupConv2DBackpropInput } from '../kernels/kernel_names.js';
 import type { ConvCase } from '../testing/group_conv2d_cases.js';
 import { groupConv2dSpec } from '../testing/group_conv2d_spec.js';
-import { finiteDifferences, naiveGroupConv, randomArray, relativeError } from '../testing/naive_group_conv.js';
+import { finiteDifferences, naiveGroupConv, randomArray } from '../testing/naive_group_conv.js';
 import { fusedGroupConv2d, groupConv2d } from './group_conv2d.js';
 
 type Shape4 = [number, number, number, number];

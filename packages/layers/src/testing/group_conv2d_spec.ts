@@ -6,11 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { relativeError } from '@resnext/test-support';
 import { GroupConvError } from '../errors.js';
 import { fusedGroupConv2d, groupConv2d } from '../ops/group_conv2d.js';
 import { setKernelRunsForTesting } from '../kernels/wasm/kernel_threads.js';
 import { FORWARD_CASES, GRADIENT_CASES, POINTWISE_CASES, RESIDUAL_CASES, type ConvCase, type PointwiseCase } from './group_conv2d_cases.js';
-import { finiteDifferences, naiveGroupConv, randomArray, relativeError } from './naive_group_conv.js';
+import { finiteDifferences, naiveGroupConv, randomArray } from './naive_group_conv.js';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 

@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { relativeError } from '@resnext/test-support';
 import { exportTfjs } from './export_tfjs.js';
 import { toFloat16Bits } from './float16.js';
 
@@ -29,15 +30,7 @@ describe('exportTfjs', () => {
   const model = createModel('resnext50_32x4d', { inputShape: [32, 32, 3] });
   const x = tf.randomNormal([1, 32, 32, 3], 0, 1, 'float32', 5);
   const expected = (model.predict(x) as tf.Tensor).dataSync();
-  const relErr = (a: ArrayLike<number>) => {
-    let d = 0;
-    let m = 0;
-    for (let i = 0; i < a.length; i++) {
-      d = Math.max(d, Math.abs(a[i]! - expected[i]!));
-      m = Math.max(m, Math.abs(expected[i]!));
-    }
-    return d / m;
-  };
+  const relErr = (a: ArrayLike<number>) => relativeError(a, expected);
 
   it('writes ≤ 4 MiB shards that load back to identical logits', async () => {
     const out = path.join(dir, 'f32');

@@ -8,6 +8,7 @@ import '@resnext/layers';
 import { createModel, type ResNeXtConfig } from '@resnext/models';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { relativeError } from '@resnext/test-support';
 import { readPytorchCheckpoint } from '../formats/pytorch_checkpoint.js';
 import { readSafetensors } from '../formats/safetensors.js';
 import { StateDictMismatchError, loadStateDict } from '../mapping/load_state_dict.js';
@@ -32,15 +33,6 @@ const TINY: ResNeXtConfig = {
 };
 const io = readSafetensors(fixture('tiny_resnext.io.safetensors')).tensors;
 
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return d / m;
-}
 
 describe.each([
   ['safetensors', () => st.tensors],
@@ -55,7 +47,7 @@ describe.each([
       const logits = io.get(`logits_${i}`)!;
       const y = tf.tidy(() => model.predict(tf.transpose(tf.tensor(input.values as Float32Array, input.shape), [0, 2, 3, 1])) as tf.Tensor);
       expect(y.shape).toEqual(logits.shape);
-      const err = relError(await y.data(), logits.values);
+      const err = relativeError(await y.data(), logits.values);
       expect(err, `input ${i} ${input.shape.join('x')}`).toBeLessThan(1e-5);
       y.dispose();
     }

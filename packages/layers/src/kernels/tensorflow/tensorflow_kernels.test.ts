@@ -6,9 +6,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../register_all.js';
+import { relativeError } from '@resnext/test-support';
 import { fusedGroupConv2d, groupConv2d } from '../../ops/group_conv2d.js';
 import { registerFakeTensorflowBackend } from '../../testing/fake_tensorflow_backend.js';
-import { naiveGroupConv, randomArray, relativeError, type NaiveConvCase } from '../../testing/naive_group_conv.js';
+import { naiveGroupConv, randomArray, type NaiveConvCase } from '../../testing/naive_group_conv.js';
 import { groupConv2dSpec } from '../../testing/group_conv2d_spec.js';
 
 const gpu = registerFakeTensorflowBackend(true);

@@ -6,7 +6,8 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { randomArray, relativeError } from '../../testing/naive_group_conv.js';
+import { relativeError } from '@resnext/test-support';
+import { randomArray } from '../../testing/naive_group_conv.js';
 import '../register_all.js';
 
 type Shape4 = [number, number, number, number];

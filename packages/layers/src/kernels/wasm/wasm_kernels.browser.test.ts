@@ -10,9 +10,10 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { describe, expect, it } from 'vitest';
+import { relativeError } from '@resnext/test-support';
 import { fusedGroupConv2d, groupConv2d } from '../../ops/group_conv2d.js';
 import type { ConvCase } from '../../testing/group_conv2d_cases.js';
-import { naiveGroupConv, randomArray, relativeError } from '../../testing/naive_group_conv.js';
+import { naiveGroupConv, randomArray } from '../../testing/naive_group_conv.js';
 import { GroupConv2D, GroupConv2DBackpropFilter, GroupConv2DBackpropInput } from '../kernel_names.js';
 import '../register_all.js';
 import { heapMemory, type WasmBackend } from './wasm_backend.js';

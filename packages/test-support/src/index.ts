@@ -1,0 +1,1 @@
+export { relativeError } from './relative_error.js';

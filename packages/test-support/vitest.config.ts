@@ -1,0 +1,3 @@
+import { nodeConfig } from '../../tools/vitest/node.js';
+
+export default nodeConfig();
