@@ -53,6 +53,8 @@ const builds = [
   { name: 'before', ...(await load(values.baseline)) },
 ];
 const reps = Number(values.reps);
+/** As @resnext/layers decides it (kernel_module.ts): the wide core where V8 is 13 or newer. */
+const WIDE = Number.parseInt(process.versions.v8, 10) >= 13 ? 1 : 0;
 const n = Number(values.batch);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
@@ -74,10 +76,12 @@ function setUp(build, shape, data) {
   heap.set(data.filter, filter / 4);
   heap.set(data.bias, bias / 4);
   const packed = alloc(e.group_conv_packed_filter_bytes(...geo));
-  e.group_conv_pack_filter(packed, filter, 0, ...geo);
+  // Builds whose entry points take `wide` (the 24-channel 1x1 core) get it as the package chooses it.
+  const wide = e.group_conv_pack_filter.length > 3 + geo.length ? [WIDE] : [];
+  e.group_conv_pack_filter(packed, filter, 0, ...wide, ...geo);
   const scratch = alloc(e.group_conv_forward_scratch(...geo));
   const rows = n * oh;
-  const run = () => e.group_conv_forward(0, 0, rows, x, packed, bias, 0, y, scratch, 1, 1, ...geo);
+  const run = () => e.group_conv_forward(0, 0, rows, x, packed, bias, 0, y, scratch, 1, 1, ...wide, ...geo);
   return { run, out: () => new Float32Array(build.memory.buffer, y, n * oh * ow * o), macs: n * oh * ow * o * k * k * (c / groups) };
 }
 

@@ -29,8 +29,8 @@ INLINE int fwd_all_groups(int c, int kh, int kw, int o, int groups) {
          packed_filter_floats(kh * kw, c / groups, o, groups) * 4 <= ALL_GROUPS_MAX_FILTER_BYTES;
 }
 
-int forward_chunk_widest(int c, int kh, int kw, int o, int groups) {
-  return kh == 1 && kw == 1 && groups == 1 && c % 4 == 0 && !fwd_all_groups(c, kh, kw, o, groups) ? WIDE_CHUNK : 16;
+int forward_chunk_widest(int c, int kh, int kw, int o, int groups, int wide) {
+  return wide && kh == 1 && kw == 1 && groups == 1 && c % 4 == 0 && !fwd_all_groups(c, kh, kw, o, groups) ? WIDE_CHUNK : 16;
 }
 
 /* Whether y is written in place: sequentially (all groups per block), or small enough to stay in cache. */
@@ -167,14 +167,15 @@ INLINE int fwd_channel_split(int n, int c, int kh, int kw, int o, int groups, in
  * channels, every part packs the whole input. So channels are split when the filter outweighs the
  * input (ResNeXt-50's last stages: 7x7 or 14x14 pixels, up to 2048 x 1024 weights), which also
  * balances threads where there are fewer rows than runs (7 rows on 2 threads: 4 against 3).
+ * `wide` as for group_conv_forward: parts are whole chunks.
  */
 EXPORT("group_conv_forward_parts")
-int group_conv_forward_parts(int threads, GEOMETRY) {
+int group_conv_forward_parts(int threads, int wide, GEOMETRY) {
   if (threads < 2 || !fwd_channel_split(n, c, kh, kw, o, groups, oh, ow)) return 1;
   if ((long long)kh * kw * c * o <= (long long)n * h * w * c) return 1;
   /* One chunk a part: each chunk streams the whole input anyway, so finer parts cost
      nothing, and threads taking shrinking runs of them (kernel_threads.ts) end within a chunk. */
-  return ceil_div(round4(o), forward_chunk_widest(c, kh, kw, o, groups));
+  return ceil_div(round4(o), forward_chunk_widest(c, kh, kw, o, groups, wide));
 }
 
 /*
@@ -183,7 +184,7 @@ int group_conv_forward_parts(int threads, GEOMETRY) {
  * every channel.
  */
 INLINE void fwd_rows(float *scratch, int first, int end, int s0, int s1, const float *x, const float *packed,
-                     const float *bias, const float *residual, float *y, int relu, GEOMETRY) {
+                     const float *bias, const float *residual, float *y, int relu, int wide, GEOMETRY) {
   const int cg = c / groups, og = o / groups, ogp = round4(og);
   const int planes = ceil_div(cg, 4);
   const int ntaps = kh * kw;
@@ -195,7 +196,7 @@ INLINE void fwd_rows(float *scratch, int first, int end, int s0, int s1, const f
   const int line_groups = aligned ? max_i(1, 16 / og) : 1;
   const int group_floats = ntaps * planes * 4 * ogp;
   const int all_groups = fwd_all_groups(c, kh, kw, o, groups);
-  const int widest = forward_chunk_widest(c, kh, kw, o, groups);
+  const int widest = forward_chunk_widest(c, kh, kw, o, groups, wide);
   const int direct = fwd_direct(n, c, kh, kw, o, groups, oh, ow);
   const int inplace = fwd_pointwise_inplace(c, kh, kw, o, groups, pt, pl);
 
@@ -280,7 +281,7 @@ INLINE void fwd_rows(float *scratch, int first, int end, int s0, int s1, const f
 /*
  * y [n][oh][ow][o] = act(groupConv(x [n][h][w][c], filter) + bias + residual [n][oh][ow][o]), bias
  * and residual may be null, relu != 0 applies ReLU. `packed` is the filter packed by
- * group_conv_pack_filter (transpose = 0).
+ * group_conv_pack_filter (transpose = 0) with the same `wide` (see forward_chunk_widest).
  *
  * The work is `parts` x (n * oh) units: unit u is output row u % (n * oh) (rows counted image
  * after image) of channel part u / (n * oh), a run of whole chunks (parts from
@@ -292,10 +293,10 @@ INLINE void fwd_rows(float *scratch, int first, int end, int s0, int s1, const f
  */
 EXPORT("group_conv_forward")
 void group_conv_forward(int slot, int first, int end, const float *x, const float *packed, const float *bias,
-                        const float *residual, float *y, char *scratch_base, int relu, int parts, GEOMETRY) {
+                        const float *residual, float *y, char *scratch_base, int relu, int parts, int wide, GEOMETRY) {
   float *scratch = (float *)(scratch_base + (long long)slot * group_conv_forward_scratch(n, h, w, c, kh, kw, o, groups,
                                                                                         sh, sw, dh, dw, pt, pl, oh, ow));
-  const int rows = n * oh, ogp = round4(o / groups), widest = forward_chunk_widest(c, kh, kw, o, groups);
+  const int rows = n * oh, ogp = round4(o / groups), widest = forward_chunk_widest(c, kh, kw, o, groups, wide);
   const int chunks = ceil_div(ogp, widest);
   const int split = parts > 1 && fwd_channel_split(n, c, kh, kw, o, groups, oh, ow);
   end = min_i(end, max_i(parts, 1) * rows);
@@ -309,7 +310,7 @@ void group_conv_forward(int slot, int first, int end, const float *x, const floa
       s1 = min_i(ogp, widest * (int)((long long)(part + 1) * chunks / parts));
     }
     if (s0 < s1) {
-      fwd_rows(scratch, r0, r1, s0, s1, x, packed, bias, residual, y, relu, n, h, w, c, kh, kw, o, groups, sh, sw, dh,
+      fwd_rows(scratch, r0, r1, s0, s1, x, packed, bias, residual, y, relu, wide, n, h, w, c, kh, kw, o, groups, sh, sw, dh,
                dw, pt, pl, oh, ow);
     }
     u += r1 - r0;

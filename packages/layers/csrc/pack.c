@@ -79,6 +79,6 @@ EXPORT("group_conv_packed_filter_bytes")
 int group_conv_packed_filter_bytes(GEOMETRY) { return 4 * packed_filter_floats(kh * kw, c / groups, o, groups); }
 
 EXPORT("group_conv_pack_filter")
-void group_conv_pack_filter(float *dst, const float *filter, int transpose, GEOMETRY) {
-  pack_filter(dst, filter, kh * kw, c / groups, o, groups, transpose, transpose ? 16 : forward_chunk_widest(c, kh, kw, o, groups));
+void group_conv_pack_filter(float *dst, const float *filter, int transpose, int wide, GEOMETRY) {
+  pack_filter(dst, filter, kh * kw, c / groups, o, groups, transpose, transpose ? 16 : forward_chunk_widest(c, kh, kw, o, groups, wide));
 }

@@ -29,17 +29,21 @@ void pack_window(float *dst, const float *img, int h, int w, int c, int ch0, int
  */
 void pack_filter(float *dst, const float *filter, int taps, int cg, int o, int groups, int transpose, int widest);
 
-/* The widest output-channel chunk of a forward-packed filter (chunk_width_upto): WIDE_CHUNK for a one-group 1x1 GEMM, else 16. */
-int forward_chunk_widest(int c, int kh, int kw, int o, int groups);
+/*
+ * The widest output-channel chunk of a forward-packed filter (chunk_width_upto): WIDE_CHUNK for a
+ * one-group 1x1 GEMM if `wide` (the caller's choice: whether the runtime keeps the wide core in
+ * registers), else 16. The same `wide` must reach packing and the forward pass.
+ */
+int forward_chunk_widest(int c, int kh, int kw, int o, int groups, int wide);
 
 /* Number of floats pack_filter writes. */
 int packed_filter_floats(int taps, int cg, int o, int groups);
 
 /*
  * Exported: bytes of a filter packed for this geometry, and the packing itself
- * (transpose = 0 for group_conv_forward, 1 for group_conv_backprop_input).
+ * (transpose = 0 for group_conv_forward, with its `wide`; 1 for group_conv_backprop_input).
  */
 int group_conv_packed_filter_bytes(GEOMETRY);
-void group_conv_pack_filter(float *dst, const float *filter, int transpose, GEOMETRY);
+void group_conv_pack_filter(float *dst, const float *filter, int transpose, int wide, GEOMETRY);
 
 #endif

@@ -2,7 +2,7 @@ import { util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core'
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
 import { GroupConv2D, type GroupConv2DAttrs } from '../kernel_names.js';
 import { geometryNumbers } from '../../ops/conv_geometry.js';
-import { kernelsFor } from './kernel_module.js';
+import { kernelInstance } from './kernel_module.js';
 import { kernelThreads, runRows, splitWays } from './kernel_threads.js';
 import { packedFilter } from './packed_filters.js';
 import { heapOffset, withScratch, type WasmBackend } from './wasm_backend.js';
@@ -23,12 +23,12 @@ export function groupConvForward(
 ): TensorInfo {
   const y = be.makeOutput(geo.outShape, 'float32');
   if (util.sizeFromShape(geo.outShape) === 0) return y;
-  const kernels = kernelsFor(be);
+  const { exports: kernels, wide } = kernelInstance(be);
   const args = geometryNumbers(geo);
   const packed = packedFilter(be, filter, geo, 'forward');
   const threads = kernelThreads(be);
   // Few pixels and many weights: threads take channel parts (all rows each) instead of runs of rows.
-  const parts = kernels.group_conv_forward_parts(splitWays(threads), ...args);
+  const parts = kernels.group_conv_forward_parts(splitWays(threads), wide ? 1 : 0, ...args);
   const rows = geo.batchSize * geo.outHeight;
   withScratch(be, threads * kernels.group_conv_forward_scratch(...args), (scratch) =>
     runRows(be, 'group_conv_forward', threads, parts * rows, [
@@ -40,6 +40,7 @@ export function groupConvForward(
       scratch,
       relu ? 1 : 0,
       parts,
+      wide ? 1 : 0,
       ...args,
     ], parts > 1 ? rows : 1),
   );

@@ -18,13 +18,14 @@ import { heapMemory, type WasmBackend } from './wasm_backend.js';
  */
 export interface KernelExports {
   group_conv_packed_filter_bytes(...geometry: number[]): number;
-  group_conv_pack_filter(dst: number, filter: number, transpose: number, ...geometry: number[]): void;
+  /** `wide`: {@link KernelInstance.wide} for forward packing (transpose 0). */
+  group_conv_pack_filter(dst: number, filter: number, transpose: number, wide: number, ...geometry: number[]): void;
   group_conv_forward_scratch(...geometry: number[]): number;
   /** Output rows [first, end) (see `runRows` in kernel_threads.ts); scratch holds a share per thread, `slot` is this thread's. */
   /** Channel parts to cut the forward pass into for `threads` threads (1: rows only). */
-  group_conv_forward_parts(threads: number, ...geometry: number[]): number;
-  /** Work units [first, end): `parts` x (n * oh) (see csrc/group_conv_forward.c). */
-  group_conv_forward: (slot: number, first: number, end: number, x: number, packed: number, bias: number, residual: number, y: number, scratch: number, relu: number, parts: number, ...geometry: number[]) => void;
+  group_conv_forward_parts(threads: number, wide: number, ...geometry: number[]): number;
+  /** Work units [first, end): `parts` x (n * oh) (see csrc/group_conv_forward.c); `wide` as the filter was packed with. */
+  group_conv_forward: (slot: number, first: number, end: number, x: number, packed: number, bias: number, residual: number, y: number, scratch: number, relu: number, parts: number, wide: number, ...geometry: number[]) => void;
   group_conv_backprop_input_scratch(...geometry: number[]): number;
   /** dx rows [first, end), like group_conv_forward. */
   group_conv_backprop_input: (slot: number, first: number, end: number, dy: number, packed: number, dx: number, scratch: number, ...geometry: number[]) => void;
@@ -141,6 +142,22 @@ export interface KernelInstance {
   shared: boolean;
   /** Whether this is the relaxed-SIMD (FMA) build. */
   relaxed: boolean;
+  /**
+   * Whether one-group 1×1 convolutions run on the relaxed build's 24-channel core (packed for it,
+   * see csrc/conv_core.c): where the runtime keeps its 15 vector registers free of spills.
+   */
+  wide: boolean;
+}
+
+/**
+ * Whether this runtime's compiler runs the 24-channel 1×1 core without spilling. Measured (one
+ * thread, ResNeXt-50's 1×1 shapes): V8 13.6 (Node 24) 24–26 GMAC/s against 22–24 for the
+ * 16-channel core; V8 11.3 (Node 20) spills it, 12 GMAC/s against 24. Other V8 versions and
+ * browsers are not measured and keep the 16-channel core.
+ */
+function wideCoreFits(): boolean {
+  const v8 = (globalThis as { process?: { versions?: { v8?: string } } }).process?.versions?.v8;
+  return v8 !== undefined && Number.parseInt(v8, 10) >= 13;
 }
 
 const instances = new WeakMap<WasmBackend, KernelInstance>();
@@ -167,7 +184,7 @@ export function kernelInstance(backend: WasmBackend): KernelInstance {
     throw new Error(`@resnext/layers: the ${shared ? 'shared' : 'non-shared'}-memory wasm kernels did not compile in this runtime.`);
   }
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-  const instance = { exports, module, memory, shared, relaxed: fast !== undefined };
+  const instance = { exports, module, memory, shared, relaxed: fast !== undefined, wide: fast !== undefined && wideCoreFits() };
   instances.set(backend, instance);
   return instance;
 }

@@ -1,7 +1,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { GroupConvGeometry } from '../../ops/conv_geometry.js';
 import { geometryNumbers } from '../../ops/conv_geometry.js';
-import { kernelsFor } from './kernel_module.js';
+import { kernelInstance } from './kernel_module.js';
 import { heapOffset, type WasmBackend } from './wasm_backend.js';
 
 /** Which packing: forward (input channels inside) or input gradient (output channels inside). */
@@ -39,16 +39,17 @@ export function packedFilter(backend: WasmBackend, filter: TensorInfo, geo: Grou
     cache = new Map();
     caches.set(backend, cache);
   }
-  const key = `${packing}:${geo.groups}`;
+  const { exports: kernels, wide } = kernelInstance(backend);
+  // The forward packing's chunks depend on the instance (plain, or relaxed with or without the wide core).
+  const key = `${packing}:${geo.groups}:${wide ? 'wide' : 'narrow'}`;
   let packs = cache.get(filter.dataId);
   const found = packs?.get(key);
   if (++lookups % SWEEP_EVERY === 0 || found === undefined) sweep(backend, cache);
   if (found !== undefined) return found;
-  const kernels = kernelsFor(backend);
   const args = geometryNumbers(geo);
   const pointer = backend.wasm._malloc(kernels.group_conv_packed_filter_bytes(...args)) >>> 0;
   if (pointer === 0) throw new Error('@resnext/layers: the wasm heap could not allocate a packed filter.');
-  kernels.group_conv_pack_filter(pointer, heapOffset(backend, filter), packing === 'transposed' ? 1 : 0, ...args);
+  kernels.group_conv_pack_filter(pointer, heapOffset(backend, filter), packing === 'transposed' ? 1 : 0, wide ? 1 : 0, ...args);
   if (packs === undefined) {
     packs = new Map();
     cache.set(filter.dataId, packs);

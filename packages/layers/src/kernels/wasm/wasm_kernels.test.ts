@@ -173,16 +173,15 @@ describe('wasm kernels', () => {
 
   it('splits output channels between threads only where the filter outweighs the input', async () => {
     await tf.setBackend('wasm');
-    const kernels = kernelsFor(tf.backend() as WasmBackend);
+    const { exports: kernels, wide } = kernelInstance(tf.backend() as WasmBackend);
     const parts = (threads: number, x: Shape4, f: Shape4, groups = 1, strides: [number, number] = [1, 1]) =>
-      kernels.group_conv_forward_parts(threads, ...geometryNumbers(groupConvGeometry(x, f, { strides, pad: 'valid', dilations: [1, 1], groups })));
-    // One part per chunk of a 1x1 GEMM: 24 channels wide in the FMA build, 16 in the plain one.
-    const relaxed = kernelInstance(tf.backend() as WasmBackend).relaxed;
+      kernels.group_conv_forward_parts(threads, wide ? 1 : 0, ...geometryNumbers(groupConvGeometry(x, f, { strides, pad: 'valid', dilations: [1, 1], groups })));
+    // One part per chunk of a 1x1 GEMM: 24 channels wide on the FMA build's wide core, else 16.
     // ResNeXt-50's last stage: 7x7 pixels, 1024 x 2048 weights.
-    expect(parts(2, [1, 7, 7, 1024], [1, 1, 1024, 2048])).toBe(relaxed ? 86 : 128); // 85 x 24 + 8
-    expect(parts(4, [1, 7, 7, 2048], [1, 1, 2048, 1000])).toBe(relaxed ? 42 : 63); // 41 x 24 + 16; 62 x 16 + 8
-    expect(parts(2, [1, 14, 14, 1024], [1, 1, 1024, 2048], 1, [2, 2])).toBe(relaxed ? 86 : 128);
-    expect(parts(2, [1, 3, 3, 128], [1, 1, 128, 24])).toBe(relaxed ? 1 : 2); // 24 channels: one chunk, or 16 + 8
+    expect(parts(2, [1, 7, 7, 1024], [1, 1, 1024, 2048])).toBe(wide ? 86 : 128); // 85 x 24 + 8
+    expect(parts(4, [1, 7, 7, 2048], [1, 1, 2048, 1000])).toBe(wide ? 42 : 63); // 41 x 24 + 16; 62 x 16 + 8
+    expect(parts(2, [1, 14, 14, 1024], [1, 1, 1024, 2048], 1, [2, 2])).toBe(wide ? 86 : 128);
+    expect(parts(2, [1, 3, 3, 128], [1, 1, 128, 24])).toBe(wide ? 1 : 2); // 24 channels: one chunk, or 16 + 8
     expect(parts(1, [1, 7, 7, 1024], [1, 1, 1024, 2048])).toBe(1); // one thread: nothing to balance
     expect(parts(2, [1, 56, 56, 256], [1, 1, 256, 128])).toBe(1); // more input than weights: rows
     expect(parts(2, [1, 7, 7, 1024], [3, 3, 32, 1024], 32)).toBe(1); // grouped: rows
