@@ -16,6 +16,7 @@ export { IMAGE_LIMITS } from './preprocess/image_limits.js';
 export { preprocess, readImage, type ImageInput } from './preprocess/preprocess.js';
 export { preprocessRgb, resizeAndCrop } from './preprocess/preprocess_rgb.js';
 export { resize, resizeShorterSide, shorterSideSize } from './preprocess/resize.js';
+export { resizeWindowFloat, type FloatImage } from './preprocess/resize_float.js';
 export type { Interpolation } from './preprocess/resample_coefficients.js';
 export { centerCrop } from './preprocess/center_crop.js';
 export { normalizeInterleavedToFloat32, normalizeLumaToFloat32, normalizeToFloat32 } from './preprocess/normalize.js';

@@ -49,16 +49,29 @@ export interface AxisCoefficients {
   readonly taps: number;
 }
 
+/** Per output pixel: the first input pixel, how many follow, and their weights before quantization. */
+export interface AxisWeights {
+  /** First input index for each output index. */
+  readonly start: Int32Array;
+  /** Number of input pixels used for each output index (≤ `taps`). */
+  readonly count: Int32Array;
+  /** `outSize × taps` weights, each output pixel's summing to 1 (zero past its `count`). */
+  readonly weights: Float64Array;
+  /** Row stride of `weights`. */
+  readonly taps: number;
+}
+
 /**
  * Weights for resampling an axis of `inSize` pixels to `outSize`. When shrinking, the kernel is
  * stretched by the scale factor (that is the antialiasing: every input pixel contributes); each
- * output pixel's weights are normalized to sum to 1 in double precision, then quantized.
+ * output pixel's weights are normalized to sum to 1 in double precision. These are the weights of
+ * the float resize (resize_float.ts); {@link axisCoefficients} quantizes them as Pillow does.
  *
  * Only output pixels `first .. first + count - 1` are computed (index 0 of the result is output
  * pixel `first`): each output pixel's weights depend on its own index alone, so a window of the
  * output costs what the window needs, and its values are those of the whole axis.
  */
-export function axisCoefficients(inSize: number, outSize: number, interpolation: Interpolation, first = 0, count = outSize - first): AxisCoefficients {
+export function axisWeights(inSize: number, outSize: number, interpolation: Interpolation, first = 0, count = outSize - first): AxisWeights {
   const filter = FILTERS[interpolation];
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
@@ -67,8 +80,7 @@ export function axisCoefficients(inSize: number, outSize: number, interpolation:
   const inverseFilterScale = 1 / filterScale;
   const starts = new Int32Array(count);
   const counts = new Int32Array(count);
-  const weights = new Int32Array(count * taps);
-  const row = new Float64Array(taps);
+  const weights = new Float64Array(count * taps);
   for (let k = 0; k < count; k++) {
     const center = (first + k + 0.5) * scale;
     // Truncation, as C's (int) cast does, of the rounded window edges.
@@ -77,15 +89,26 @@ export function axisCoefficients(inSize: number, outSize: number, interpolation:
     let sum = 0;
     for (let i = 0; i < n; i++) {
       const w = filter.weight((i + begin - center + 0.5) * inverseFilterScale);
-      row[i] = w;
+      weights[k * taps + i] = w;
       sum += w;
     }
-    for (let i = 0; i < n; i++) {
-      const w = sum !== 0 ? (row[i] as number) / sum : (row[i] as number);
-      weights[k * taps + i] = Math.trunc(w < 0 ? w * (1 << PRECISION_BITS) - 0.5 : w * (1 << PRECISION_BITS) + 0.5);
-    }
+    if (sum !== 0) for (let i = 0; i < n; i++) weights[k * taps + i] = weights[k * taps + i]! / sum;
     starts[k] = begin;
     counts[k] = n;
   }
   return { start: starts, count: counts, weights, taps };
+}
+
+/**
+ * {@link axisWeights} in Pillow's fixed point: scaled by 2^PRECISION_BITS and rounded half away
+ * from zero, for the resize that reproduces `Image.resize` bit for bit.
+ */
+export function axisCoefficients(inSize: number, outSize: number, interpolation: Interpolation, first = 0, count = outSize - first): AxisCoefficients {
+  const { start, count: counts, weights: float, taps } = axisWeights(inSize, outSize, interpolation, first, count);
+  const weights = new Int32Array(float.length);
+  for (let i = 0; i < float.length; i++) {
+    const w = float[i]!;
+    weights[i] = Math.trunc(w < 0 ? w * (1 << PRECISION_BITS) - 0.5 : w * (1 << PRECISION_BITS) + 0.5);
+  }
+  return { start, count: counts, weights, taps };
 }

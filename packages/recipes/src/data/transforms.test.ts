@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from './rng.js';
-import { buildTransform, centerCrop, flipHorizontal, outputSize, randomCrop, randomResizedCropBox, resizeWindow, TransformError, type FloatImage } from './transforms.js';
+import { resizeWindowFloat as resizeWindow } from '@resnext/pretrained';
+import { buildTransform, centerCrop, flipHorizontal, outputSize, randomCrop, randomResizedCropBox, TransformError, type FloatImage } from './transforms.js';
 
 /** Values from torchvision/torch (tools/fixtures/make_recipes_transforms_reference.py). */
 const reference = JSON.parse(readFileSync(new URL('../../../../fixtures/recipes/transforms_reference.json', import.meta.url), 'utf8')) as {

@@ -4,11 +4,11 @@
  * pixel values 0–255 (padding is black, as torchvision pads PIL images with 0); `normalize` or, by
  * default, a final `/ 255` gives the network's input (ToTensor + Normalize).
  */
-import { resizeWindow } from './resample.js';
+import { resizeWindowFloat, type FloatImage } from '@resnext/pretrained';
 import type { Rng } from './rng.js';
 import type { LabeledImage } from './source.js';
 
-export { resizeWindow } from './resample.js';
+export type { FloatImage } from '@resnext/pretrained';
 
 /** One step of an input pipeline. */
 export type TransformSpec =
@@ -24,14 +24,6 @@ export type TransformSpec =
   | { kind: 'centerCrop'; size: number }
   /** ToTensor + Normalize(mean, std), one entry per channel. */
   | { kind: 'normalize'; mean: number[]; std: number[] };
-
-/** Float pixels, HWC. */
-export interface FloatImage {
-  data: Float32Array;
-  height: number;
-  width: number;
-  channels: number;
-}
 
 /** A built pipeline: from an 8-bit image to the network's float input. */
 export type Transform = (image: LabeledImage, rng: Rng) => FloatImage;
@@ -107,7 +99,7 @@ export function randomResizedCropBox(h: number, w: number, scale: [number, numbe
 export function resizeShorter(img: FloatImage, size: number): FloatImage {
   const { height: h, width: w } = img;
   const [outH, outW] = h <= w ? [size, Math.floor((size * w) / h)] : [Math.floor((size * h) / w), size];
-  return outH === h && outW === w ? img : resizeWindow(img, 0, 0, h, w, outH, outW);
+  return outH === h && outW === w ? img : resizeWindowFloat(img, 0, 0, h, w, outH, outW);
 }
 
 /** torchvision's CenterCrop offsets (round half to even of (size difference) / 2); smaller images are zero-padded. */
@@ -176,7 +168,7 @@ export function buildTransform(specs: readonly TransformSpec[]): Transform {
       else if (s.kind === 'flip') img = rng.uniform() < (s.p ?? 0.5) ? flipHorizontal(img) : img;
       else if (s.kind === 'randomResizedCrop') {
         const [top, left, ch, cw] = randomResizedCropBox(img.height, img.width, s.scale ?? [0.08, 1], s.ratio ?? [3 / 4, 4 / 3], rng);
-        img = resizeWindow(img, top, left, ch, cw, s.size, s.size);
+        img = resizeWindowFloat(img, top, left, ch, cw, s.size, s.size);
       } else if (s.kind === 'resize') img = resizeShorter(img, s.size);
       else if (s.kind === 'centerCrop') img = centerCrop(img, s.size);
     }
