@@ -14,7 +14,7 @@ import { GroupConv2D, GroupConv2DBackpropFilter, GroupConv2DBackpropInput, Group
 import '../register_all.js';
 import { groupConvGeometry, geometryNumbers } from '../../ops/conv_geometry.js';
 import { KERNELS_WASM_BASE64, KERNELS_WASM_SHARED_PATCH } from './generated/kernels_wasm.js';
-import { applySharedMemoryPatch, kernelInstance, kernelsFor } from './kernel_module.js';
+import { applySharedMemoryPatch, kernelInstance } from './kernel_module.js';
 import { heapMemory, type WasmBackend } from './wasm_backend.js';
 
 type Shape4 = [number, number, number, number];
