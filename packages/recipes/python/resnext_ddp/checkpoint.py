@@ -35,7 +35,7 @@ def save_checkpoint(path, model, optimizer, ema, state, recipe):
 
 
 def load_checkpoint(path, model, optimizer, ema, device):
-    """Restores model, optimizer and EMA in place; returns the TrainState."""
+    """Restores model, optimizer and EMA in place; returns the TrainState and the recipe it was saved with."""
     tensors, metadata = read_safetensors(path)
     if metadata.get("format") != FORMAT:
         raise CheckpointError(
@@ -58,4 +58,4 @@ def load_checkpoint(path, model, optimizer, ema, device):
     if ema is not None:
         for k in ema.shadow:
             ema.shadow[k].copy_(tensors[f"ema/{k}"])
-    return json.loads(metadata["state"])
+    return json.loads(metadata["state"]), json.loads(metadata["config"])

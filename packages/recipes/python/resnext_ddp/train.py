@@ -116,7 +116,13 @@ def main(argv):
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     device = torch.device("cuda", local_rank) if cuda else torch.device("cpu")
     if cuda:
+        if local_rank >= torch.cuda.device_count():
+            raise RecipeError(f"{os.environ.get('LOCAL_WORLD_SIZE', '?')} processes on this machine but {torch.cuda.device_count()} GPU(s): "
+                              "give --nproc-per-node at most the GPU count.")
         torch.cuda.set_device(device)
+        # The fastest convolution algorithms; cuDNN's are not bit-reproducible, so on GPUs a resumed
+        # run follows an uninterrupted one closely rather than to the bit.
+        torch.backends.cudnn.benchmark = True
     stop = Stop()
     emit(f"rank {rank}/{world} pid {os.getpid()}")
     say = emit if rank == 0 else (lambda text: None)
@@ -152,9 +158,13 @@ def main(argv):
     ema = WeightEma(model, recipe["ema"]["decay"]) if recipe.get("ema") else None
     # src/checkpoint's TrainState, marked with the engine (the CLI resumes a run with its own engine).
     state = dict(epoch=0, loaderStep=0, optimizerStep=0, running=dict(lossSum=0, correct=0, count=0), history=[], elapsedSeconds=0, engine="torchrun")
+    saved_epochs = recipe["epochs"]
     if args.resume:
-        state = load_checkpoint(paths["checkpoint"], model, optimizer, ema, device)
-        say(f"resumed at epoch {state['epoch'] + 1}, step {state['loaderStep']}/{train_loader.steps_per_epoch}")
+        state, saved = load_checkpoint(paths["checkpoint"], model, optimizer, ema, device)
+        saved_epochs = saved["epochs"]
+        done = state["epoch"] >= recipe["epochs"]
+        say(f"the run has finished its {recipe['epochs']} epoch(s); pass more epochs to train further" if done
+            else f"resumed at epoch {state['epoch'] + 1}, step {state['loaderStep']}/{train_loader.steps_per_epoch}")
     ddp = DistributedDataParallel(model, device_ids=[local_rank] if cuda else None, broadcast_buffers=False)
     say(f"torchrun engine: {world} process(es) on {'cuda' if cuda else 'cpu'} ({dist.get_backend()}), {micro // world} images per process per micro-batch")
 
@@ -162,8 +172,14 @@ def main(argv):
     opt_steps_per_epoch = math.ceil(loader_steps / k)
     lr0 = base_lr(recipe)
 
-    def lr_at(step):
-        return lr0 * lr_factor(recipe["schedule"], step, opt_steps_per_epoch, recipe["epochs"])
+    def lr_at(step, epochs=recipe["epochs"]):
+        return lr0 * lr_factor(recipe["schedule"], step, opt_steps_per_epoch, epochs)
+
+    if saved_epochs != recipe["epochs"]:  # --resume --epochs, as src/train/trainer.ts reports it
+        sched, at = recipe["schedule"], state["optimizerStep"]
+        spans = sched["kind"] in ("cosine", "onecycle") or (sched["kind"] == "multistep" and sched.get("relative", False))
+        change = f"; the {sched['kind']} schedule now spans them: lr at step {at} {lr_at(at, saved_epochs):.3g} → {lr_at(at):.3g}" if spans else ""
+        say(f"epochs {saved_epochs} → {recipe['epochs']}{change}")
 
     def save(at):
         if rank == 0:

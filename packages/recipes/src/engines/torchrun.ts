@@ -6,6 +6,7 @@
  * from its metrics.jsonl whenever that changes, and when the processes end.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { unwatchFile, watchFile, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -112,9 +113,11 @@ function checkTorchrunRecipe(recipe: RecipeConfig, layout: TorchrunLayout): void
 /** torch.distributed.run's arguments for `layout`, then the trainer module and its arguments. */
 function torchrunArgs(layout: TorchrunLayout, trainer: { out: string; arch: ResNeXtConfig; resume: boolean }): string[] {
   const nnodes = layout.nnodes ?? 1;
+  // One machine: a rendezvous store on a free port of its own (torchrun's --standalone takes port
+  // 29400 in torch 1.x, so runs started side by side would share the first one's store).
   const where =
     nnodes === 1 && layout.rdzvEndpoint === undefined
-      ? ['--standalone']
+      ? ['--nnodes=1', '--rdzv_backend=c10d', '--rdzv_endpoint=localhost:0', `--rdzv_id=${randomUUID()}`]
       : [`--nnodes=${nnodes}`, `--node_rank=${layout.nodeRank ?? 0}`, `--rdzv_endpoint=${layout.rdzvEndpoint}`];
   return [
     ...where,
