@@ -13,6 +13,7 @@ import { useBackend } from '@resnext/backends';
 import { BatchNormTrainKernelName, GroupConv2DKernelName } from '@resnext/layers';
 import { createModel, type ResNeXtConfig } from '@resnext/models';
 import { loadStateDict, readSafetensors, toStateDict, type TensorMap, type TensorRecord } from '@resnext/pretrained';
+import { relativeError } from '@resnext/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OptimizerSpec } from '../config/recipe_config.js';
 import type { Batch } from '../data/loader.js';
@@ -96,18 +97,6 @@ function inTfjsLayout(prefix: string): Map<string, tf.Tensor> {
   const out = new Map(namedWeights(scratch).filter((w) => params.has(w.name)).map((w) => [w.name, tf.clone(w.variable)]));
   scratch.dispose();
   return out;
-}
-
-/** max |ours − reference| / max |reference|. */
-function relativeError(ours: ArrayLike<number>, reference: ArrayLike<number>): number {
-  expect(ours.length).toBe(reference.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < reference.length; i++) {
-    diff = Math.max(diff, Math.abs(ours[i]! - reference[i]!));
-    scale = Math.max(scale, Math.abs(reference[i]!));
-  }
-  return scale === 0 ? diff : diff / scale;
 }
 
 /** The largest error per quantity and backend, printed at the end. */
