@@ -25,9 +25,9 @@ export type { GroupConv2DLayerArgs, GroupConv2DLayerPadding } from './layers/gro
 export { basicBlock, type BasicBlockOptions, type BasicLayerKey } from './blocks/basic_block.js';
 export { bottleneckBlock, type BottleneckBlockOptions, type BottleneckLayerKey } from './blocks/bottleneck_block.js';
 export { batchNorm, conv1x1, conv3x3, kaimingNormalFanOut, type BlockCommonOptions } from './blocks/block_layers.js';
-export { TrainingBatchNormalization } from './blocks/training_batch_norm.js';
-export { PointwiseConv2D } from './blocks/pointwise_conv2d_layer.js';
-export { TrainingReLU } from './blocks/training_relu.js';
+export { TrainingBatchNormalization } from './layers/training_batch_norm.js';
+export { PointwiseConv2D } from './layers/pointwise_conv2d_layer.js';
+export { TrainingReLU } from './layers/training_relu.js';
 export { ReluGradFromOutput as ReluGradFromOutputKernelName, reluTrain } from './ops/relu_train.js';
 export { pointwiseConv2d } from './ops/pointwise_conv2d.js';
 export {

@@ -7,9 +7,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { GroupConvError } from '../errors.js';
 import { GroupConv2D } from '../layers/group_conv2d_layer.js';
 import type { InitializerArg } from '../layers/serializable_args.js';
-import { PointwiseConv2D } from './pointwise_conv2d_layer.js';
-import { TrainingBatchNormalization } from './training_batch_norm.js';
-import { TrainingReLU } from './training_relu.js';
+import { PointwiseConv2D } from '../layers/pointwise_conv2d_layer.js';
+import { TrainingBatchNormalization } from '../layers/training_batch_norm.js';
+import { TrainingReLU } from '../layers/training_relu.js';
 
 /** Options every block builder takes. */
 export interface BlockCommonOptions<Key extends string> {

@@ -8,7 +8,7 @@ import '../kernels/register_all.js';
 import { relativeError } from '@resnext/test-support';
 import { randomArray } from '../testing/naive_group_conv.js';
 import { torchRunningStatistics } from '../testing/torch_batch_norm_reference.js';
-import { batchNorm } from './block_layers.js';
+import { batchNorm } from '../blocks/block_layers.js';
 import type { TrainingBatchNormalization } from './training_batch_norm.js';
 
 describe('TrainingBatchNormalization on webgl', () => {

@@ -10,7 +10,7 @@ import '../kernels/register_all.js';
 import { relativeError } from '@resnext/test-support';
 import { randomArray } from '../testing/naive_group_conv.js';
 import { torchRunningStatistics } from '../testing/torch_batch_norm_reference.js';
-import { batchNorm, conv1x1 } from './block_layers.js';
+import { batchNorm, conv1x1 } from '../blocks/block_layers.js';
 import { TrainingBatchNormalization } from './training_batch_norm.js';
 import { TrainingReLU } from './training_relu.js';
 
