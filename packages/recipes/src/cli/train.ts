@@ -4,6 +4,7 @@
  */
 import { TorchrunError, trainWithTorchrun } from '../engines/torchrun.js';
 import { getRecipe, listRecipes } from '../recipes/registry.js';
+import type { EpochMetrics } from '../report/metrics.js';
 import { runPaths, train } from '../train/trainer.js';
 import { baseDir } from './base_dir.js';
 import { onInterrupt, signalExitCode } from './interrupt.js';
@@ -33,13 +34,15 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   try {
     if (layout !== undefined) {
-      const code = await trainWithTorchrun(plan.recipe, { out: plan.out, resume: plan.resume, layout, signal: interrupt.signal });
+      const { exitCode, history } = await trainWithTorchrun(plan.recipe, { out: plan.out, resume: plan.resume, layout, signal: interrupt.signal });
       const signal = interrupt.received();
-      if (signal !== undefined) {
+      // A signal during the last evaluation lets the run finish: exit code 0.
+      if (signal !== undefined && exitCode !== 0) {
         process.stderr.write(`stopped by ${signal}; checkpoint ${displayPath(runPaths(plan.out).checkpoint, invocation.base)}\nresume with: ${resume}\n`);
         return signalExitCode(signal);
       }
-      if (code !== 0) throw new TorchrunError(`the training processes stopped with exit code ${code} (their output above says why); after a fix, resume from the last checkpoint with: ${resume}`);
+      if (exitCode !== 0) throw new TorchrunError(`the training processes stopped with exit code ${exitCode} (their output above says why); after a fix, resume from the last checkpoint with: ${resume}`);
+      finalAccuracy(history.at(-1));
       return 0;
     }
     const result = await train(plan.recipe, { out: plan.out, resume: plan.resume, resumeOverrides: plan.overrides, reschedule: command.reschedule, signal: interrupt.signal });
@@ -52,12 +55,15 @@ async function main(argv: readonly string[]): Promise<number> {
       );
       return signalExitCode(signal);
     }
-    const last = result.history.at(-1);
-    if (last !== undefined) process.stdout.write(`final test accuracy ${(100 * last.testAccuracy).toFixed(2)}%\n`);
+    finalAccuracy(result.history.at(-1));
     return 0;
   } finally {
     interrupt.dispose();
   }
+}
+
+function finalAccuracy(last: EpochMetrics | undefined): void {
+  if (last !== undefined) process.stdout.write(`final test accuracy ${(100 * last.testAccuracy).toFixed(2)}%\n`);
 }
 
 /** The torchrun flags of a command line that resumes the run. */

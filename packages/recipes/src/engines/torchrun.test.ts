@@ -181,6 +181,7 @@ describe('resnext-train --engine=torchrun, 2 CPU processes', () => {
       expect(Object.keys(m).sort()).toEqual(['emaTestAccuracy', 'emaTestLoss', 'epoch', 'imagesPerSecond', 'lr', 'seconds', 'testAccuracy', 'testLoss', 'trainAccuracy', 'trainLoss']);
       expect(m.trainLoss).toBeGreaterThan(0);
     }
+    expect(child.stdout()).toContain(`final test accuracy ${(100 * metrics[1]!.testAccuracy).toFixed(2)}%`);
     const csv = await fs.readFile(path.join(full(), 'metrics.csv'), 'utf8');
     expect(csv).toBe(metricsCsv(metrics));
     expect(await fs.readFile(path.join(full(), 'plot.svg'), 'utf8')).toMatch(/^<svg/);

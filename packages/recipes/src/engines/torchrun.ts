@@ -144,15 +144,21 @@ export interface TorchrunRunOptions {
   note?: (text: string) => void;
 }
 
+/** How the processes ended. */
+export interface TorchrunResult {
+  /** The launcher's exit code: 0 finished, 130/143 stopped by SIGINT/SIGTERM, another code when a process failed. */
+  exitCode: number;
+  /** The finished epochs' metrics (metrics.jsonl; empty on a machine other than node 0). */
+  history: EpochMetrics[];
+}
+
 /**
  * Runs `recipe` on torchrun and waits for its processes. Writes config.json, starts
  * `python3 -m resnext_ddp.launch` (torchrun) in a process group of its own, forwards an abort as
  * one signal (every rank then stops at the same optimizer step after a checkpoint), and renders
- * metrics.csv and plot.svg from metrics.jsonl as rank 0 rewrites it and at the end. Resolves with
- * the launcher's exit code: 0 when the run finished, 130/143 when stopped by SIGINT/SIGTERM,
- * another code when a process failed.
+ * metrics.csv and plot.svg from metrics.jsonl as rank 0 rewrites it and at the end.
  */
-export async function trainWithTorchrun(recipe: RecipeConfig, options: TorchrunRunOptions): Promise<number> {
+export async function trainWithTorchrun(recipe: RecipeConfig, options: TorchrunRunOptions): Promise<TorchrunResult> {
   const env = options.env ?? process.env;
   const note = options.note ?? ((text: string) => process.stdout.write(`${text}\n`));
   checkTorchrunRecipe(recipe, options.layout);
@@ -183,7 +189,7 @@ export async function trainWithTorchrun(recipe: RecipeConfig, options: TorchrunR
   const metrics = path.join(options.out, 'metrics.jsonl');
   let rendering = Promise.resolve();
   const render = () => {
-    rendering = rendering.then(() => renderReport(options.out, recipe.name)).catch(() => undefined);
+    rendering = rendering.then(async () => void (await renderReport(options.out, recipe.name))).catch(() => undefined);
   };
   const onChange = (now: Stats, before: Stats) => {
     if (now.mtimeMs !== before.mtimeMs) render();
@@ -197,20 +203,21 @@ export async function trainWithTorchrun(recipe: RecipeConfig, options: TorchrunR
   process.off('exit', killGroup);
   unwatchFile(metrics, onChange);
   await rendering;
-  if (writesReport) await renderReport(options.out, recipe.name);
-  return code;
+  const history = writesReport ? await renderReport(options.out, recipe.name) : [];
+  return { exitCode: code, history };
 }
 
-/** metrics.csv and plot.svg from the trainer's metrics.jsonl (when it wrote one). */
-async function renderReport(out: string, title: string): Promise<void> {
+/** metrics.csv and plot.svg from the trainer's metrics.jsonl (when it wrote one); the finished epochs. */
+async function renderReport(out: string, title: string): Promise<EpochMetrics[]> {
   let text: string;
   try {
     text = await fs.readFile(path.join(out, 'metrics.jsonl'), 'utf8');
   } catch {
-    return;
+    return [];
   }
   const rows = text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EpochMetrics | PartialEpochMetrics);
   const history = rows.filter((r): r is EpochMetrics => !('partial' in r));
   const last = rows.at(-1);
   await writeReport(out, title, history, last !== undefined && 'partial' in last ? last : undefined);
+  return history;
 }
