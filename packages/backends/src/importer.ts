@@ -22,7 +22,7 @@ export const defaultImporter: ModuleImporter = (specifier) => {
 };
 
 /** The side-effect entry that registers each browser backend package's loader. */
-export const BACKEND_ENTRIES: Readonly<Record<string, string>> = {
+const BACKEND_ENTRIES: Readonly<Record<string, string>> = {
   '@tensorflow/tfjs-backend-cpu': '@resnext/backends/cpu',
   '@tensorflow/tfjs-backend-wasm': '@resnext/backends/wasm',
   '@tensorflow/tfjs-backend-webgl': '@resnext/backends/webgl',
@@ -55,7 +55,7 @@ function notBundled(packageName: string, error: unknown): boolean {
 }
 
 /** What a browser app must add for `packageName`: the entry to import and the package to install. */
-export function bundleHint(backend: string, packageName: string): string {
+function bundleHint(backend: string, packageName: string): string {
   const entry = BACKEND_ENTRIES[packageName];
   const add = entry === undefined ? '' : `add import '${entry}'; to the app (once, before useBackend) and `;
   return `The ${backend} backend needs ${packageName}, which this app does not include: ${add}npm install ${packageName}.`;

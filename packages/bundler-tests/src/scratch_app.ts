@@ -16,7 +16,7 @@ const run = promisify(execFile);
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** The browser-facing packages the app installs (recipes and cli are Node-only command-line tools). */
-export const PACKED = ['layers', 'models', 'pretrained', 'backends'] as const;
+const PACKED = ['layers', 'models', 'pretrained', 'backends'] as const;
 
 /** tfjs packages the app installs: no tfjs-backend-webgpu, so a bundle without it is proven to build. */
 const TFJS = ['tfjs-core', 'tfjs-layers', 'tfjs-backend-cpu', 'tfjs-backend-wasm', 'tfjs-backend-webgl'].map((name) => `@tensorflow/${name}@4.22.0`);

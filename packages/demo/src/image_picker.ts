@@ -8,14 +8,14 @@ export interface PickedImage {
 }
 
 /** A sample image in `public/samples/`. */
-export interface Sample {
+interface Sample {
   file: string;
   /** Button text. */
   title: string;
 }
 
 /** The images shipped with the demo (see public/samples/README.md for their origin and licences). */
-export const SAMPLES: readonly Sample[] = [
+const SAMPLES: readonly Sample[] = [
   { file: 'chelsea.png', title: 'Cat (photo)' },
   { file: 'coffee.png', title: 'Coffee (photo)' },
   { file: 'fmnist-ankle-boot.png', title: 'Ankle boot (Fashion-MNIST)' },

@@ -5,8 +5,8 @@ import sharp from 'sharp';
 
 const DIR = '/usr/share/datasets/fashion-mnist';
 /** Debian's copy of the 10,000 test images and their labels (idx format, gzipped). */
-export const TEST_IMAGES = `${DIR}/t10k-images-idx3-ubyte.gz`;
-export const TEST_LABELS = `${DIR}/t10k-labels-idx1-ubyte.gz`;
+const TEST_IMAGES = `${DIR}/t10k-images-idx3-ubyte.gz`;
+const TEST_LABELS = `${DIR}/t10k-labels-idx1-ubyte.gz`;
 
 /** The test set: `count` 28×28 images (row-major bytes, 0 = background) and their labels. */
 export interface FashionMnistSet {

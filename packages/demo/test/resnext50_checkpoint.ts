@@ -39,7 +39,7 @@ function initialValues(name: string, record: TensorRecord, uniform: () => number
 }
 
 /** The state dict of resnext50_32x4d (torchvision names) with seeded values. */
-export function seededStateDict(seed: number): TensorMap {
+function seededStateDict(seed: number): TensorMap {
   const model = createModel('resnext50_32x4d');
   let dict: TensorMap;
   try {
@@ -61,7 +61,7 @@ function standardDeviation(values: Float32Array): number {
 }
 
 /** The classifier's logits for one image (encoded bytes), computed by @resnext/pretrained in Node. */
-export async function logitsOf(weights: Uint8Array | string, image: Uint8Array): Promise<Float32Array> {
+async function logitsOf(weights: Uint8Array | string, image: Uint8Array): Promise<Float32Array> {
   const classifier = await load({ model: 'resnext50_32x4d', weights, warmup: false });
   try {
     const x = await classifier.preprocess(image);

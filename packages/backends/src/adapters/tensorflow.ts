@@ -6,8 +6,8 @@ import { restoreBackend, setBackendOrThrow, unsupported } from './set_backend.js
 import type { Adapter } from './types.js';
 
 /** The npm packages that provide TensorFlow's native backend (`tensorflow`) to tfjs. */
-export const TFJS_NODE = '@tensorflow/tfjs-node';
-export const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
+const TFJS_NODE = '@tensorflow/tfjs-node';
+const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
 
 const INSTALL_HINT = ' (its install script downloads libtensorflow, so it needs network access)';
 

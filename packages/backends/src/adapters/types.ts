@@ -42,7 +42,7 @@ export interface UseBackendOptions {
 }
 
 /** What an adapter needs to activate its backend. */
-export interface AdapterContext {
+interface AdapterContext {
   options: UseBackendOptions;
   importer: ModuleImporter;
 }

@@ -3,7 +3,7 @@ import type { WasmBuildFiles } from './package_files.js';
 import { pthreadWorkerUrl } from './worker_url.js';
 
 /** Emscripten's pthread bookkeeping (threaded build only): one Node Worker per pthread. */
-export interface PThreadPool {
+interface PThreadPool {
   /** Workers running a pthread: XNNPACK's pool has `threads - 1` of them (the caller is thread 0). */
   runningWorkers: NodeWorker[];
   /** Idle pre-started workers (Emscripten starts 8 up front). */
@@ -12,7 +12,7 @@ export interface PThreadPool {
 }
 
 /** The C entry points tfjs' `BackendWasm` calls through `wasm.tfjs`. */
-export interface TfjsBridge {
+interface TfjsBridge {
   init(): void;
   initWithThreadsCount(threads: number): void;
   getThreadsCount(): number;
@@ -36,7 +36,7 @@ export interface TfjsWasmModule {
 type ReceiveInstance = (instance: WebAssembly.Instance, module: WebAssembly.Module) => void;
 
 /** Module overrides we pass to the Emscripten factory. */
-export interface EmscriptenOverrides {
+interface EmscriptenOverrides {
   locateFile(file: string, prefix: string): string | URL;
   mainScriptUrlOrBlob?: string | Blob;
   instantiateWasm(imports: WebAssembly.Imports, receive: ReceiveInstance): object;

@@ -6,7 +6,7 @@
  */
 
 /** `require` from `node:module`'s `createRequire`. */
-export interface NodeRequire {
+interface NodeRequire {
   (id: string): unknown;
   resolve(id: string): string;
 }
@@ -17,7 +17,7 @@ export interface NodeWorker {
 }
 
 /** The part of `process` (an EventEmitter) used to keep the host's listeners intact. */
-export interface ProcessEvents {
+interface ProcessEvents {
   listeners(event: string): ((...args: unknown[]) => void)[];
   removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
 }

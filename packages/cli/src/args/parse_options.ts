@@ -3,16 +3,16 @@ import { UsageError } from '../errors/usage_error.js';
 import { closestName } from '@resnext/models';
 
 /** Options every command accepts (handled before the command's own parsing). */
-export const GLOBAL_FLAGS = ['--help', '-h', '--debug'] as const;
+const GLOBAL_FLAGS = ['--help', '-h', '--debug'] as const;
 
 /** The option spellings a parseArgs config accepts (`--top`, `-h`, …), plus the global flags. */
-export function optionNames(options: ParseArgsConfig['options']): string[] {
+function optionNames(options: ParseArgsConfig['options']): string[] {
   const names = Object.entries(options ?? {}).flatMap(([name, spec]) => [`--${name}`, ...(spec.short === undefined ? [] : [`-${spec.short}`])]);
   return [...names, ...GLOBAL_FLAGS.filter((f) => !names.includes(f))];
 }
 
 /** The message of an unknown option, naming the closest valid one (or listing them all). */
-export function unknownOptionMessage(command: string, given: string, valid: readonly string[]): string {
+function unknownOptionMessage(command: string, given: string, valid: readonly string[]): string {
   const long = valid.filter((v) => v.startsWith('--'));
   const suggestion = closestName(given.replace(/=.*$/, ''), long);
   return suggestion !== undefined

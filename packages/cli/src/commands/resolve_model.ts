@@ -23,7 +23,7 @@ export function resolveModel(command: string, model: string): WeightsRecord {
 }
 
 /** The backends `--backend` accepts in Node. */
-export const NODE_BACKENDS = ['auto', 'wasm', 'cpu', 'node', 'node-gpu'] as const;
+const NODE_BACKENDS = ['auto', 'wasm', 'cpu', 'node', 'node-gpu'] as const;
 
 /** A Node backend name. */
 export type NodeBackend = (typeof NODE_BACKENDS)[number];

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The built binary (`nx run cli:test` builds it first: the target depends on `cli:build`). */
-export const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 
 /** What a run of the binary printed, its exit code and how long it took. */
 export interface BinResult {

@@ -40,7 +40,7 @@ export function checkPositiveInteger(what: string, value: unknown): void {
 }
 
 /** Resolves the name of the layer `key` of a block. */
-export function layerName<Key extends string>(options: BlockCommonOptions<Key>, key: Key): string {
+function layerName<Key extends string>(options: BlockCommonOptions<Key>, key: Key): string {
   return options.names?.[key] ?? `${options.prefix}.${key}`;
 }
 

@@ -18,7 +18,7 @@ export function isBundledSource(source: { url: string }): boolean {
 }
 
 /** The file's URL inside the installed package (this module is `dist/download/` or `src/download/`). */
-export function bundledFileUrl(source: { url: string }): URL {
+function bundledFileUrl(source: { url: string }): URL {
   const file = source.url.slice(PREFIX.length);
   if (!/^[\w.-]+$/.test(file)) throw new TypeError(`bundled weights name "${file}" must be a plain file name`);
   return new URL(`../../weights/${file}`, import.meta.url);

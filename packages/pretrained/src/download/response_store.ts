@@ -14,7 +14,7 @@ import { EXPECTED_STRUCTURE, bytesStructureProblem } from './structure.js';
 /** The response header holding the sha256 pinned when the entry was stored. */
 export const PINNED_DIGEST_HEADER = 'x-resnext-sha256';
 /** The Cache API cache used by default. */
-export const CACHE_NAME = 'resnext';
+const CACHE_NAME = 'resnext';
 
 // One download per URL and cache in this page; a WeakMap so a dropped user cache is collected.
 const downloadsByCache = new WeakMap<object, InFlight<Uint8Array>>();

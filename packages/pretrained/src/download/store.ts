@@ -4,7 +4,7 @@ import type { Participant } from './in_flight.js';
 import type { WeightsFileSpec } from './options.js';
 
 /** A cache lookup: a verified entry, none (and where it was looked for), or a corrupted one (discarded). */
-export type Lookup<T> =
+type Lookup<T> =
   | { kind: 'hit'; value: T }
   | { kind: 'missing'; where: string }
   | { kind: 'corrupt'; error: IntegrityError };

@@ -12,7 +12,7 @@ export const MAX_RANK = 64;
  * is beyond what a typed array or a tfjs tensor holds, so a larger shape describes no real weight
  * even when it has no elements (`[1e9, 1e9, 0, 3]`).
  */
-export const MAX_ELEMENTS = 2 ** 31 - 1;
+const MAX_ELEMENTS = 2 ** 31 - 1;
 
 /**
  * The .pth reader's budget for decoded and gathered values: at most this many times the file's

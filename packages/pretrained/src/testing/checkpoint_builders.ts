@@ -104,7 +104,7 @@ const pickleGlobal = (module: string, name: string) => [0x63, ...utf8(`${module}
 const pickleTuple = (xs: number[]) => [0x28, ...xs.flatMap(pickleInt), 0x74];
 
 /** The `data.pkl` torch.save writes for a state dict of `tensors` (protocol 2). */
-export function stateDictPickle(tensors: readonly PickledTensor[]): Uint8Array {
+function stateDictPickle(tensors: readonly PickledTensor[]): Uint8Array {
   const out: number[] = [0x80, 2, ...pickleGlobal('collections', 'OrderedDict'), 0x29, 0x52, 0x28];
   for (const t of tensors) {
     out.push(...pickleString(t.key), ...pickleGlobal('torch._utils', '_rebuild_tensor_v2'), 0x28);

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll } from 'vitest';
 
 /** How to answer one request instead of serving it normally. */
-export type Misbehaviour =
+type Misbehaviour =
   /** Answer with this status and a short text body. */
   | { status: number }
   /**
@@ -42,7 +42,7 @@ export type Misbehaviour =
   | { redirectTo: string };
 
 /** How a path is served. */
-export interface RouteOptions {
+interface RouteOptions {
   /** One per request, in order, for the first requests of this path; later ones are served normally. */
   misbehave?: Misbehaviour[];
   /** Answer 200 with the whole body even to a Range request, as some servers do. */
@@ -56,7 +56,7 @@ export interface RouteOptions {
 }
 
 /** What the server saw of a request. */
-export interface RecordedRequest {
+interface RecordedRequest {
   path: string;
   range: string | undefined;
   ifRange: string | undefined;

@@ -5,7 +5,7 @@
  */
 
 /** Deterministic pseudo-random bytes (a 32-bit LCG), different per seed. */
-export function randomBytes(size: number, seed: number): Uint8Array<ArrayBuffer> {
+function randomBytes(size: number, seed: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(size);
   let x = seed >>> 0;
   for (let i = 0; i < size; i += 1) {

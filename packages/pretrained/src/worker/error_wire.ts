@@ -12,7 +12,7 @@ import { WeightsRegistryError } from '../registry/weights_registry.js';
 import { WorkerError } from './worker_error.js';
 
 /** A value of an error's field, made cloneable: errors inside (a `cause`, `attempts`) become {@link WireError}s. */
-export type WireValue = null | undefined | boolean | number | string | WireValue[] | { readonly error: WireError } | { readonly object: Record<string, WireValue> };
+type WireValue = null | undefined | boolean | number | string | WireValue[] | { readonly error: WireError } | { readonly object: Record<string, WireValue> };
 
 /** An error as plain data: what {@link toWireError} makes and {@link fromWireError} turns back into an error. */
 export interface WireError {

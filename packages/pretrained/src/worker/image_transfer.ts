@@ -42,7 +42,7 @@ function describe(input: unknown): string {
 }
 
 /** Bytes as a wire image, transferred. */
-export function bytesMessage(input: Uint8Array): PreparedImage {
+function bytesMessage(input: Uint8Array): PreparedImage {
   const { bytes, transfer } = transferableBytes(input);
   return { image: { kind: 'bytes', bytes }, transfer };
 }

@@ -27,7 +27,7 @@ export function displayPath(file: string, base: BaseDir): string {
  * `npx nx run <project>:train …` as an Nx task, `npm run train -- …` from the package's npm
  * script, `node <script> …` or `resnext-train …` otherwise.
  */
-export function trainCommandLine(args: readonly string[], { base, env, script }: Invocation): string {
+function trainCommandLine(args: readonly string[], { base, env, script }: Invocation): string {
   const tail = args.join(' ');
   const project = env['NX_TASK_TARGET_PROJECT'];
   if (project !== undefined) return `npx nx run ${project}:train ${tail}`;

@@ -9,7 +9,7 @@ import { checkRecipeShape } from './recipe_shape.js';
 import { validateRecipe } from './resolve.js';
 
 /** Parses JSON; a syntax error becomes a {@link RecipeFileError} at `file:line:column`. */
-export function parseRecipeJson(text: string, file: string): unknown {
+function parseRecipeJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {

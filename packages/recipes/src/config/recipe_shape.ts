@@ -19,7 +19,7 @@ const TRANSFORM: Shape = {
 };
 
 /** The fields of a {@link RecipeConfig}, as the checker reads them (`?` = optional). */
-export const RECIPE_FIELDS: Fields = {
+const RECIPE_FIELDS: Fields = {
   name: str,
   description: str,
   model: {

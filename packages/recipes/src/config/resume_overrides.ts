@@ -18,7 +18,7 @@ export interface ResumeOverrideOptions {
 }
 
 /** The flag behind each override, for messages. */
-export const OVERRIDE_FLAGS: Record<keyof RecipeOverrides, string> = {
+const OVERRIDE_FLAGS: Record<keyof RecipeOverrides, string> = {
   epochs: '--epochs',
   batchSize: '--batch-size',
   lr: '--lr',

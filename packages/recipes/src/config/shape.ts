@@ -38,7 +38,7 @@ export interface CheckOptions {
 }
 
 /** How the shape reads in a message: "a number", "an array of 3 numbers", "one of 'sgd', 'adamw'". */
-export function describe(shape: Shape): string {
+function describe(shape: Shape): string {
   switch (shape.t) {
     case 'string':
       return 'a string';

@@ -96,7 +96,7 @@ export function randomResizedCropBox(h: number, w: number, scale: [number, numbe
 }
 
 /** The shorter side to `size` (the longer side scaled with it, truncated like torchvision). */
-export function resizeShorter(img: FloatImage, size: number): FloatImage {
+function resizeShorter(img: FloatImage, size: number): FloatImage {
   const { height: h, width: w } = img;
   const [outH, outW] = h <= w ? [size, Math.floor((size * w) / h)] : [Math.floor((size * h) / w), size];
   return outH === h && outW === w ? img : resizeWindowFloat(img, 0, 0, h, w, outH, outW);

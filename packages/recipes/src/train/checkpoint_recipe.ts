@@ -49,8 +49,3 @@ export async function readCheckpointHeader(file: string): Promise<CheckpointHead
     await handle.close();
   }
 }
-
-/** The recipe stored in a checkpoint (see {@link readCheckpointHeader}). */
-export async function readCheckpointRecipe(file: string): Promise<RecipeConfig> {
-  return (await readCheckpointHeader(file)).config;
-}

@@ -8,7 +8,7 @@ import { readFloat32, writeTensor } from './tensor_io.js';
  * contiguous run of the filter (one group's output channels) and the output, as tfjs-cpu's
  * dense conv2d does, so per-FLOP cost matches it.
  */
-export function groupConv2dForwardCpu(
+function groupConv2dForwardCpu(
   x: Float32Array,
   w: Float32Array,
   bias: Float32Array | undefined,

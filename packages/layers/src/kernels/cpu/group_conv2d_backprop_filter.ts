@@ -7,7 +7,7 @@ import { readFloat32, writeTensor } from './tensor_io.js';
  * dw[i,j,q,g·og+o] = Σ over batch and output pixels of x[b,iy,ix,g·cg+q] · dy[b,oy,ox,g·og+o].
  * Sums run over every output pixel of the batch, so they accumulate in float64.
  */
-export function groupConv2dBackpropFilterCpu(x: Float32Array, dy: Float32Array, geo: GroupConvGeometry): Float32Array {
+function groupConv2dBackpropFilterCpu(x: Float32Array, dy: Float32Array, geo: GroupConvGeometry): Float32Array {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = geo;
   const { strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth } = geo;
   const { groups, inChannelsPerGroup: cg, outChannelsPerGroup: og } = geo;

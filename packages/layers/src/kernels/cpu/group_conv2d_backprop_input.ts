@@ -8,7 +8,7 @@ import { readFloat32, writeTensor } from './tensor_io.js';
  * Walks the forward loop nest and scatters, so each inner loop is a dot product over one
  * group's contiguous output channels.
  */
-export function groupConv2dBackpropInputCpu(dy: Float32Array, w: Float32Array, geo: GroupConvGeometry): Float32Array {
+function groupConv2dBackpropInputCpu(dy: Float32Array, w: Float32Array, geo: GroupConvGeometry): Float32Array {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = geo;
   const { strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth } = geo;
   const { groups, inChannelsPerGroup: cg, outChannelsPerGroup: og } = geo;

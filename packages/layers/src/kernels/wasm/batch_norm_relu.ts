@@ -11,7 +11,7 @@ const MIN_THREADED_ELEMENTS = 32 * 1024;
 const CHUNK = 4096;
 
 /** dx = dy where y > 0, else 0; element-wise, on the kernel threads. */
-export const reluGradFromOutputWasmConfig: KernelConfig = {
+const reluGradFromOutputWasmConfig: KernelConfig = {
   kernelName: ReluGradFromOutput,
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend }) => {

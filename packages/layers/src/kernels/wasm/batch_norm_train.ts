@@ -58,7 +58,7 @@ function affine(be: WasmBackend, p: Plan, a: number, b: number, sb: number, sf: 
 }
 
 /** Forward: y, mean, variance. An empty batch gives y empty and the statistics NaN, as tf.moments does. */
-export const batchNormTrainWasmConfig: KernelConfig = {
+const batchNormTrainWasmConfig: KernelConfig = {
   kernelName: BatchNormTrain,
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
@@ -86,7 +86,7 @@ export const batchNormTrainWasmConfig: KernelConfig = {
 };
 
 /** Backward: dx, dgamma, dbeta. */
-export const batchNormTrainGradWasmConfig: KernelConfig = {
+const batchNormTrainGradWasmConfig: KernelConfig = {
   kernelName: BatchNormTrainGrad,
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {

@@ -17,7 +17,7 @@ import type { WasmBackend } from './wasm_backend.js';
  * tfjs' own Conv2DBackpropFilter, which tfjs-backend-wasm 4.x lacks (so `tf.conv2d` cannot be
  * trained there): our grouped filter gradient with one group.
  */
-export const conv2dBackpropFilterWasmConfig: KernelConfig = {
+const conv2dBackpropFilterWasmConfig: KernelConfig = {
   kernelName: Conv2DBackpropFilter,
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {

@@ -177,7 +177,7 @@ function sweepPools(): void {
 }
 
 /** Threads tfjs-backend-wasm runs XNNPACK on (1 for the single-threaded builds). */
-export function backendThreads(backend: WasmBackend): number {
+function backendThreads(backend: WasmBackend): number {
   return backend.wasm.tfjs?.getThreadsCount?.() ?? 1;
 }
 

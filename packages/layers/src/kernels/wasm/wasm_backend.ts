@@ -4,7 +4,7 @@ import type { DataType, KernelBackend, TensorInfo } from '@tensorflow/tfjs-core'
  * The emscripten module behind tfjs-backend-wasm: heap allocation, and the memory object, which
  * the builds expose in different places.
  */
-export interface EmscriptenModule {
+interface EmscriptenModule {
   _malloc(bytes: number): number;
   _free(pointer: number): void;
   /** The single-threaded builds (plain and SIMD) define and export their memory. */

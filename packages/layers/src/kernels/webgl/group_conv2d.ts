@@ -12,7 +12,7 @@ import { canPackGroupConv, GroupConv2DPackedProgram } from './group_conv2d_packe
  * into the shader as constants (the backend caches programs by source), so loop bounds are
  * static and the compiler can unroll.
  */
-export class GroupConv2DProgram implements GPGPUProgram {
+class GroupConv2DProgram implements GPGPUProgram {
   variableNames = ['x', 'W'];
   outputShape: number[];
   userCode: string;

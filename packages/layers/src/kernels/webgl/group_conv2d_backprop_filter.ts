@@ -9,7 +9,7 @@ import { GroupConv2DBackpropFilter, type GroupConv2DBackpropFilterAttrs } from '
  * Each output row is summed on its own before joining the total, which keeps float32
  * rounding error near that of a two-level sum rather than one long running sum.
  */
-export class GroupConv2DBackpropFilterProgram implements GPGPUProgram {
+class GroupConv2DBackpropFilterProgram implements GPGPUProgram {
   variableNames = ['x', 'dy'];
   outputShape: number[];
   userCode: string;

@@ -10,7 +10,7 @@ import { glslDotSum } from './glsl_dot.js';
  * group's output channels o of dy[b,oy,ox,g·og+o] · w[i,j,q,g·og+o]. A tap contributes when
  * iy + padTop − i·dilation is a non-negative multiple of the stride below outHeight·stride.
  */
-export class GroupConv2DBackpropInputProgram implements GPGPUProgram {
+class GroupConv2DBackpropInputProgram implements GPGPUProgram {
   variableNames = ['dy', 'W'];
   outputShape: number[];
   userCode: string;

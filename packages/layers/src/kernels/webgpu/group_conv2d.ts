@@ -14,7 +14,7 @@ import { geometryShaderKey } from './shader_key.js';
  * channels as vec4s and the filter as 4×4 blocks, one `mat4x4 * vec4` per four input channels.
  * Otherwise each invocation computes one output element with scalar loads.
  */
-export class GroupConv2DProgram implements FlatProgram {
+class GroupConv2DProgram implements FlatProgram {
   variableNames = ['x', 'W'];
   variableComponents: number[];
   outputComponent: number;

@@ -13,7 +13,7 @@ import { geometryShaderKey } from './shader_key.js';
  * dw[i, j, q..q+3, o..o+3] and adds one outer product of a vec4 of x and a vec4 of dy per
  * pixel: two loads for sixteen multiply-adds. Otherwise it owns one element.
  */
-export class GroupConv2DBackpropFilterProgram implements FlatProgram {
+class GroupConv2DBackpropFilterProgram implements FlatProgram {
   variableNames = ['x', 'dy'];
   variableComponents: number[];
   outputComponent: number;

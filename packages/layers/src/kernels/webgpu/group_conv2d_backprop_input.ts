@@ -13,7 +13,7 @@ import { geometryShaderKey } from './shader_key.js';
  * With both per-group channel counts multiples of 4, an invocation owns four adjacent input
  * channels and takes four output channels per step: `dy (vec4) * mat4x4(w rows q..q+3)`.
  */
-export class GroupConv2DBackpropInputProgram implements FlatProgram {
+class GroupConv2DBackpropInputProgram implements FlatProgram {
   variableNames = ['dy', 'W'];
   variableComponents: number[];
   outputComponent: number;
