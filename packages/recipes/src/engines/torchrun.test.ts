@@ -11,8 +11,8 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { createModel } from '@resnext/models';
-import { loadWeights, readSafetensors, type TensorRecord } from '@resnext/pretrained';
+import { createModel, getModelConfig } from '@resnext/models';
+import { loadWeights, readSafetensors, toStateDict, type TensorRecord } from '@resnext/pretrained';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { RecipeConfig, ScheduleSpec } from '../config/recipe_config.js';
@@ -161,6 +161,34 @@ write_safetensors(sys.argv[2], out)
       }
       expect(Array.from(got.get(`${name}/labels`)!.values), name).toEqual(Array.from(batch!.labels));
       expect(relativeError(got.get(`${name}/x`)!.values, batch!.x), name).toBeLessThanOrEqual(1e-5);
+    }
+  }, 120_000);
+});
+
+describe('the Python models', () => {
+  // One of each builder path: torchvision's ResNet class, the wide basic block, the CIFAR stem,
+  // group widths that are not powers of two, one input channel.
+  const names = ['resnext50_32x4d', 'resnext18', 'resnext29_8x64d', 'resnext50_2x40d', 'resnext_fmnist'];
+
+  it('have the state-dict keys and shapes @resnext/models maps for every block and stem kind', () => {
+    const script = `
+import json, sys
+from resnext_ddp.model import build_model
+out = {}
+for arch, channels in json.loads(sys.argv[1]):
+    model = build_model(arch, {"inputShape": [32, 32, channels], "numClasses": 10})
+    out[arch["name"]] = [[k, list(v.shape)] for k, v in model.state_dict().items()]
+print(json.dumps(out))
+`;
+    const specs = names.map((name) => [getModelConfig(name), name === 'resnext_fmnist' ? 1 : 3] as const);
+    const run = spawnSync(python, ['-c', script, JSON.stringify(specs)], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: PYTHON_PACKAGE_DIR, PYTHONDONTWRITEBYTECODE: '1' }, maxBuffer: 1 << 26 });
+    expect(run.stderr).toBe('');
+    const torch = JSON.parse(run.stdout) as Record<string, [string, number[]][]>;
+    for (const [config, channels] of specs) {
+      const model = createModel(config.name, { numClasses: 10, inputShape: [32, 32, channels] });
+      const ours = [...toStateDict(model)].map(([key, t]): [string, number[]] => [key, t.shape]);
+      model.dispose();
+      expect(new Map(torch[config.name]), config.name).toEqual(new Map(ours));
     }
   }, 120_000);
 });
