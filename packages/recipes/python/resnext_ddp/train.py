@@ -227,8 +227,9 @@ def main(argv):
                 loss_sum = F.cross_entropy(logits, targets, reduction="sum", label_smoothing=smoothing)
                 # DDP averages over the ranks: the result is the gradient of the mean loss over the group.
                 (loss_sum * (world / (group_size * micro))).backward()
-            local[0] += loss_sum.item()
-            local[1] += (logits.argmax(1) == labels).sum().item()
+            # Summed on the device: no wait for the GPU until the step's figures are reduced.
+            local[0] += loss_sum.detach().double()
+            local[1] += (logits.argmax(1) == labels).sum()
             local[2] += labels.numel()
             state["loaderStep"] = step + 1
             if not last_in_group:
@@ -243,13 +244,14 @@ def main(argv):
             state["optimizerStep"] += 1
             local[3] = 1 if stop.signal is not None else 0
             dist.all_reduce(local)
-            state["running"]["lossSum"] += local[0].item()
-            state["running"]["correct"] += int(local[1].item())
-            state["running"]["count"] += int(local[2].item())
-            epoch_images += int(local[2].item())
-            if local[3].item() > 0 and stop.signal is None:
-                stop.signal = signal.SIGTERM
+            loss_step, correct_step, count_step, stopping = local.tolist()
             local.zero_()
+            state["running"]["lossSum"] += loss_step
+            state["running"]["correct"] += int(correct_step)
+            state["running"]["count"] += int(count_step)
+            epoch_images += int(count_step)
+            if stopping > 0 and stop.signal is None:
+                stop.signal = signal.SIGTERM
             now = time.time()
             train_seconds += now - t0
             if rank == 0 and (state["loaderStep"] % max(1, loader_steps // 10) == 0 or state["loaderStep"] == loader_steps):
