@@ -1,5 +1,5 @@
-import { closestName } from './closest_name.js';
 import type { ResNeXtConfig } from './config.js';
+import { NamedRegistry } from './named_registry.js';
 import { BUILTIN_VARIANTS } from './variants.js';
 
 /** Thrown when a model name is unknown or registered twice. */
@@ -12,37 +12,31 @@ export class ModelRegistryError extends Error {
  * variants are passed to the constructor, and users add theirs with {@link ModelRegistry.register}.
  */
 export class ModelRegistry {
-  readonly #configs = new Map<string, ResNeXtConfig>();
+  readonly #configs: NamedRegistry<ResNeXtConfig>;
 
   constructor(configs: Iterable<ResNeXtConfig> = []) {
-    for (const c of configs) this.register(c);
+    this.#configs = new NamedRegistry<ResNeXtConfig>(
+      { kind: 'model', kinds: 'models', nameOf: (c) => c.name, store: (c) => Object.freeze({ ...c }), error: (m) => new ModelRegistryError(m) },
+      configs,
+    );
   }
 
   /** Adds a config; throws {@link ModelRegistryError} if the name is taken. */
   register(config: ResNeXtConfig): void {
-    if (this.#configs.has(config.name)) {
-      throw new ModelRegistryError(`Model "${config.name}" is already registered.`);
-    }
-    this.#configs.set(config.name, Object.freeze({ ...config }));
+    this.#configs.register(config);
   }
 
   /**
    * The config of `name`; throws {@link ModelRegistryError} suggesting the likeliest meant name
-   * ({@link closestName}) and listing the known ones.
+   * (`closestName`) and listing the known ones.
    */
   get(name: string): ResNeXtConfig {
-    const config = this.#configs.get(name);
-    if (config === undefined) {
-      const names = [...this.#configs.keys()];
-      const guess = closestName(name, names);
-      throw new ModelRegistryError(`Unknown model "${name}".${guess === undefined ? '' : ` Did you mean "${guess}"?`} Known models: ${names.join(', ')}.`);
-    }
-    return config;
+    return this.#configs.get(name);
   }
 
   /** Names in registration order, optionally filtered by a substring or a predicate. */
   list(filter?: string | ((config: ResNeXtConfig) => boolean)): string[] {
-    const all = [...this.#configs.values()];
+    const all = this.#configs.entries();
     const keep =
       filter === undefined
         ? all

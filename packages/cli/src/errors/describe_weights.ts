@@ -66,7 +66,7 @@ export async function describeWeightsError(error: unknown, context: ErrorContext
   if (isNamed<WeightsFormatError>(error, 'WeightsFormatError')) return describeFormat(error, context);
   if (isNamed<StateDictMismatchError>(error, 'StateDictMismatchError')) return describeMismatch(error);
   if (isNamed(error, 'WeightsRegistryError') || isNamed(error, 'ModelRegistryError')) {
-    return { message: firstLine(error.message.replace(/ Known: .*$/s, '')), hint: "'resnext weights' lists the weights, 'resnext models' the architectures.", exitCode: EXIT.usage };
+    return { message: firstLine(error.message.replace(/ Known( \w+)?: .*$/s, '')), hint: "'resnext weights' lists the weights, 'resnext models' the architectures.", exitCode: EXIT.usage };
   }
   return undefined;
 }

@@ -87,7 +87,8 @@ describe('describeError', () => {
 
   it('usage errors exit 2, unknown errors (a RangeError included) exit 70', async () => {
     expect(await describeError(new UsageError('bad', 'classify'))).toEqual({ message: 'bad', hint: "Run 'resnext classify --help' for usage.", exitCode: EXIT.usage });
-    expect((await describeError(new WeightsRegistryError('Unknown weights "x". Known: a, b.'))).message).toBe('Unknown weights "x".');
+    expect((await describeError(new WeightsRegistryError('Unknown weights "x". Known weights: a, b.'))).message).toBe('Unknown weights "x".');
+    expect((await describeError(new WeightsRegistryError('Unknown weights "resnext50_32x4d.tv_in1". Did you mean "resnext50_32x4d.tv_in1k"? Known weights: a, b.'))).message).toBe('Unknown weights "resnext50_32x4d.tv_in1". Did you mean "resnext50_32x4d.tv_in1k"?');
     expect(await describeError(new CliError('no', 'do this'))).toEqual({ message: 'no', hint: 'do this', exitCode: EXIT.failed });
     expect(await describeError(new RangeError('resize: output size 0x0 is not a positive integer size'))).toEqual({
       message: 'unexpected error: RangeError: resize: output size 0x0 is not a positive integer size',

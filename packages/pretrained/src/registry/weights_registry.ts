@@ -1,5 +1,6 @@
 import { FASHION_MNIST_DEFAULT_TAGS, FASHION_MNIST_WEIGHTS } from './fashion_mnist_records.js';
 import { IMAGENET_DEFAULT_TAGS, IMAGENET_WEIGHTS } from './imagenet_records.js';
+import { NamedRegistry } from '@resnext/models';
 import type { WeightsRecord } from './weights_record.js';
 
 /** Thrown for an unknown or duplicate weights id. */
@@ -20,7 +21,13 @@ const deepFreeze = <T>(o: T): T => {
  * registers itself on import; the built-in records are passed in, users add their own.
  */
 export class WeightsRegistry {
-  readonly #records = new Map<string, WeightsRecord>();
+  readonly #records = new NamedRegistry<WeightsRecord>({
+    kind: 'weights',
+    kinds: 'weights',
+    nameOf: (r) => r.id,
+    store: (r) => deepFreeze(structuredClone(r)),
+    error: (m) => new WeightsRegistryError(m),
+  });
   readonly #defaults = new Map<string, string>();
 
   constructor(records: Iterable<WeightsRecord> = [], defaults: Readonly<Record<string, string>> = {}) {
@@ -30,9 +37,8 @@ export class WeightsRegistry {
 
   /** Adds a record (deep-frozen); throws {@link WeightsRegistryError} if its id is taken. */
   register(record: WeightsRecord): void {
-    if (this.#records.has(record.id)) throw new WeightsRegistryError(`Weights "${record.id}" are already registered.`);
     if (record.id !== `${record.arch}.${record.tag}`) throw new WeightsRegistryError(`Weights id "${record.id}" must be "${record.arch}.${record.tag}".`);
-    this.#records.set(record.id, deepFreeze(structuredClone(record)));
+    this.#records.register(record);
   }
 
   /** Makes `tag` the one `get(arch)` returns. */
@@ -41,20 +47,18 @@ export class WeightsRegistry {
     this.#defaults.set(arch, tag);
   }
 
-  /** The record for `arch.tag`, or the default tag's record for a bare `arch`. */
+  /**
+   * The record for `arch.tag`, or the default tag's record for a bare `arch`; throws
+   * {@link WeightsRegistryError}, with the likeliest meant id, for an unknown one.
+   */
   get(id: string): WeightsRecord {
-    const resolved = id.includes('.') ? id : this.#defaults.has(id) ? `${id}.${this.#defaults.get(id)!}` : id;
-    const record = this.#records.get(resolved);
-    if (record === undefined) {
-      const known = this.list().join(', ');
-      throw new WeightsRegistryError(`Unknown weights "${id}". Known: ${known}.`);
-    }
-    return record;
+    const tag = id.includes('.') ? undefined : this.#defaults.get(id);
+    return this.#records.get(tag === undefined ? id : `${id}.${tag}`);
   }
 
   /** Ids in registration order, optionally only those of one architecture. */
   list(arch?: string): string[] {
-    return [...this.#records.values()].filter((r) => arch === undefined || r.arch === arch).map((r) => r.id);
+    return this.#records.entries().filter((r) => arch === undefined || r.arch === arch).map((r) => r.id);
   }
 }
 

@@ -1,3 +1,4 @@
+import { NamedRegistry } from '@resnext/models';
 import type { RecipeConfig } from '../config/recipe_config.js';
 import { CIFAR10_RESNEXT29 } from './cifar10_resnext29.js';
 import { FASHION_MNIST_RESNEXT } from './fashion_mnist_resnext.js';
@@ -11,28 +12,28 @@ export class RecipeRegistryError extends Error {
 
 /** Named recipes; nothing registers on import, the built-ins are passed to the constructor. */
 export class RecipeRegistry {
-  readonly #recipes = new Map<string, RecipeConfig>();
+  readonly #recipes: NamedRegistry<RecipeConfig>;
 
   constructor(recipes: Iterable<RecipeConfig> = []) {
-    for (const r of recipes) this.register(r);
+    this.#recipes = new NamedRegistry<RecipeConfig>(
+      { kind: 'recipe', kinds: 'recipes', nameOf: (r) => r.name, store: structuredClone, handOut: structuredClone, error: (m) => new RecipeRegistryError(m) },
+      recipes,
+    );
   }
 
   /** Adds a recipe; throws {@link RecipeRegistryError} if the name is taken. */
   register(recipe: RecipeConfig): void {
-    if (this.#recipes.has(recipe.name)) throw new RecipeRegistryError(`Recipe "${recipe.name}" is already registered.`);
-    this.#recipes.set(recipe.name, structuredClone(recipe));
+    this.#recipes.register(recipe);
   }
 
-  /** A copy of the recipe `name` (callers may change it freely). */
+  /** A copy of the recipe `name` (callers may change it freely); throws {@link RecipeRegistryError}, with the likeliest meant name, for an unknown one. */
   get(name: string): RecipeConfig {
-    const r = this.#recipes.get(name);
-    if (r === undefined) throw new RecipeRegistryError(`Unknown recipe "${name}". Known recipes: ${this.list().join(', ')}.`);
-    return structuredClone(r);
+    return this.#recipes.get(name);
   }
 
   /** Names in registration order. */
   list(): string[] {
-    return [...this.#recipes.keys()];
+    return this.#recipes.names();
   }
 }
 
