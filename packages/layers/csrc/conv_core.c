@@ -7,7 +7,8 @@
  * 14x14, one thread: 20 GMAC/s at 16 x 3, 24-26 at 16 x 2; the FMA peak here is about 28).
  * 24 x 2 (relaxed-SIMD build only, see WIDE_CHUNK) streams its weight vectors and uses 15: its 12
  * independent FMA chains hide the FMA latency that 16 x 2's 8 only just cover (Node 24, one thread,
- * ResNeXt-50's 1x1 shapes: 22.5-24.5 GMAC/s at 16 x 2, 25.7-27.1 at 24 x 2).
+ * ResNeXt-50's 1x1 shapes: 0.88-0.93x the time of 16 x 2, 24-25.7 GMAC/s). V8 11.3 (Node 20)
+ * spills it (12 GMAC/s), so callers choose it only where it fits (KernelInstance.wide).
  */
 #define PB4 8
 #define PB8 4

@@ -70,10 +70,10 @@ INLINE int chunk_width_upto(int padded, int start, int widest) {
 INLINE int chunk_width(int padded, int start) { return chunk_width_upto(padded, start, 16); }
 
 /*
- * The widest chunk of a one-group 1x1 filter (a plain GEMM; see forward_chunk_widest): 24 in the
- * relaxed-SIMD build, whose 24-channel core keeps 12 accumulators, 2 broadcasts and 1 weight vector
- * in V8's 15 XMM registers (an FMA needs no temporary); the plain build's multiply-then-add does,
- * so it stays at 16.
+ * The widest chunk of a one-group 1x1 filter (a plain GEMM; see forward_chunk_widest, whose caller
+ * may still ask for 16): 24 in the relaxed-SIMD build, whose 24-channel core keeps 12 accumulators,
+ * 2 broadcasts and 1 weight vector in V8's 15 XMM registers (an FMA needs no temporary); the plain
+ * build's multiply-then-add does, so it stays at 16.
  */
 #ifdef __wasm_relaxed_simd__
 #define WIDE_CHUNK 24

@@ -1,5 +1,5 @@
 // GENERATED FILE, do not edit: written by tools/build-wasm-kernels.mjs from packages/layers/csrc/*.c
-// (sources sha256 48db58781cab8344a1237792093703f1aaa60b67577875da54fb64f712801850) with Debian clang version 16.0.6 (15~deb12u1).
+// (sources sha256 28f72c3044475737f869a18adda309fd0a69eff2d06d33034e7c02e2fed6a3c6) with Debian clang version 16.0.6 (15~deb12u1).
 // Regenerate with `node tools/build-wasm-kernels.mjs`; `--check` verifies this file is current.
 
 /** How a shared-memory build differs from its plain twin: bytes [at, at + remove) replaced by `insert` (hex). */
