@@ -9,7 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { batchNorm, type TrainingBatchNormalization } from '@resnext/layers';
 import { readSafetensors, writeSafetensors } from '@resnext/pretrained';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getRecipe } from '../recipes/registry.js';
+import { getRecipe } from '../catalog/registry.js';
 import { batchCounters, CheckpointError, loadCheckpoint, restoreBatchCounters, saveCheckpoint, type TrainState } from './checkpoint.js';
 
 const STATE: TrainState = { epoch: 0, loaderStep: 0, optimizerStep: 0, running: { lossSum: 0, correct: 0, count: 0 }, history: [], elapsedSeconds: 0 };

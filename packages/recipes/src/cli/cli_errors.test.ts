@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { getRecipe } from '../recipes/registry.js';
+import { getRecipe } from '../catalog/registry.js';
 import { assertBuilt, runCli } from '../testing/cli.js';
 
 let dir = '';

@@ -5,7 +5,7 @@ import type { RecipeConfig } from '../config/recipe_config.js';
 import { loadRecipeFile } from '../config/recipe_file.js';
 import { resolveRecipe, type RecipeOverrides } from '../config/resolve.js';
 import { applyResumeOverrides } from '../config/resume_overrides.js';
-import { RecipeRegistryError, getRecipe, listRecipes } from '../recipes/registry.js';
+import { RecipeRegistryError, getRecipe, listRecipes } from '../catalog/registry.js';
 import { readCheckpointHeader } from '../train/checkpoint_recipe.js';
 import { runPaths } from '../train/trainer.js';
 import { closestName } from '@resnext/models';

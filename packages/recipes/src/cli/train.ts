@@ -3,7 +3,7 @@
  * `resnext-train`: runs a recipe (`npx nx run recipes:train --recipe=<name>`). See `--help`.
  */
 import { TorchrunError, trainWithTorchrun } from '../engines/torchrun.js';
-import { getRecipe, listRecipes } from '../recipes/registry.js';
+import { getRecipe, listRecipes } from '../catalog/registry.js';
 import type { EpochMetrics } from '../report/metrics.js';
 import { runPaths, train } from '../train/trainer.js';
 import { baseDir } from './base_dir.js';

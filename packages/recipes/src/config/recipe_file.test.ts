@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { getRecipe } from '../recipes/registry.js';
+import { getRecipe } from '../catalog/registry.js';
 import { RecipeConfigError } from './recipe_config_error.js';
 import { jsonErrorOffset, lineColumn } from './json_error.js';
 import { loadRecipeFile } from './recipe_file.js';

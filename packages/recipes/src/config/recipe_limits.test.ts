@@ -1,7 +1,7 @@
 // Recipe values that would size a run beyond reason are refused by validateRecipe (so by recipe
 // files, CLI overrides and resume overrides alike), naming the field; every shipped recipe passes.
 import { describe, expect, it } from 'vitest';
-import { getRecipe, listRecipes } from '../recipes/registry.js';
+import { getRecipe, listRecipes } from '../catalog/registry.js';
 import type { RecipeConfig } from './recipe_config.js';
 import { RecipeConfigError } from './recipe_config_error.js';
 import { RECIPE_LIMITS } from './recipe_limits.js';

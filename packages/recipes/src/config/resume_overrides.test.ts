@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { getRecipe } from '../recipes/registry.js';
+import { getRecipe } from '../catalog/registry.js';
 import { lrFactor } from '../schedule/lr_schedule.js';
 import type { RecipeConfig } from './recipe_config.js';
 import { RecipeConfigError } from './recipe_config_error.js';
