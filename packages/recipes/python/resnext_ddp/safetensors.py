@@ -12,15 +12,13 @@ DTYPES = {torch.float32: "F32", torch.int64: "I64"}
 TORCH = {v: k for k, v in DTYPES.items()}
 
 
-def write_safetensors(path, tensors, metadata=None):
-    """tensors: {name: tensor} (float32 or int64, any device); metadata: {str: str}."""
+def write_safetensors_bytes(path, entries, metadata=None):
+    """entries: {name: (dtype code such as "F32" or "U8", shape list, raw little-endian bytes)},
+    written in insertion order; metadata: {str: str}. (The project's fixture generators write
+    their files with this function too.)"""
     header, chunks, offset = {}, [], 0
-    for name, t in tensors.items():
-        t = t.detach().cpu().contiguous()
-        if t.dtype not in DTYPES:
-            t = t.to(torch.float32)
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+    for name, (dtype, shape, data) in entries.items():
+        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [offset, offset + len(data)]}
         chunks.append(data)
         offset += len(data)
     if metadata:
@@ -41,6 +39,17 @@ def write_safetensors(path, tensors, metadata=None):
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_safetensors(path, tensors, metadata=None):
+    """tensors: {name: tensor} (float32 or int64, any device; other dtypes as float32); metadata: {str: str}."""
+    entries = {}
+    for name, t in tensors.items():
+        t = t.detach().cpu().contiguous()
+        if t.dtype not in DTYPES:
+            t = t.to(torch.float32)
+        entries[name] = (DTYPES[t.dtype], list(t.shape), t.numpy().tobytes())
+    write_safetensors_bytes(path, entries, metadata)
 
 
 def read_safetensors(path):
