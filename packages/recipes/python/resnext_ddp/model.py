@@ -3,7 +3,7 @@ torchvision's modules and names, so state-dict keys and shapes equal those @resn
 (conv1, bn1, layer{s}.{b}.conv1 … downsample.0/1, fc). The standard ImageNet bottleneck family is
 torchvision's own ResNet(Bottleneck, layers, groups=C, width_per_group=d); the CIFAR/Fashion-MNIST
 stems, other stage widths and the wide basic blocks of ResNeXt-18/34 use the same blocks in a
-ResNet laid out as packages/models/src/build does."""
+ResNet laid out as packages/models/src/architecture does."""
 import torch
 import torch.nn as nn
 from torchvision.models.resnet import Bottleneck, ResNet, conv1x1, conv3x3
