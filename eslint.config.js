@@ -1,9 +1,10 @@
 // Flat config shared by every package (each package runs `eslint .` from its own folder).
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/__screenshots__/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/__screenshots__/**', 'tools/docs-test/.work/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -22,5 +23,21 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
+  },
+  // The tools are Node scripts (the browser pages they serve are linted as part of them, with
+  // browser globals where they run in a page).
+  {
+    files: ['tools/**/*.{js,mjs,ts}'],
+    languageOptions: { globals: globals.node },
+  },
+  // Tests of the tools import their untyped .mjs modules, whose values are `any` to the checker.
+  {
+    files: ['tools/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+    },
   },
 );

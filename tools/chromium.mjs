@@ -1,6 +1,5 @@
 // Debian's headless Chromium as every browser run here launches it: Vitest browser mode
 // (tools/vitest/browser.ts) and the browser benchmarks (tools/bench/page_server.mjs users).
-/* global process -- Node global; the repo's ESLint config targets packages/ */
 
 /** Where Debian's `chromium` package installs the browser; overridable for other systems. */
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';

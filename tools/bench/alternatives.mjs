@@ -16,7 +16,7 @@ export function splitConvConcat(x, w, groups) {
  */
 export function depthwiseMultiplierSum(x, dwFilter, groups) {
   return tf.tidy(() => {
-    const [n, h, w, c] = x.shape;
+    const [n, , , c] = x.shape;
     const og = dwFilter.shape[3];
     const y = tf.depthwiseConv2d(x, dwFilter, 1, 'same');
     const [, oh, ow] = y.shape;

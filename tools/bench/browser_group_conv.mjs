@@ -9,7 +9,7 @@
 //   node tools/bench/browser_group_conv.mjs [--backends webgl,webgpu] [--reps 15]
 // On a shared machine give it its own scheduler group:
 //   setsid bash -c 'echo -15 > /proc/$$/autogroup; node tools/bench/browser_group_conv.mjs'
-/* global console, window -- Node global, and the page's window in page callbacks */
+/* global window -- Node global, and the page's window in page callbacks */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { launchChromium, startPageServer } from './page_server.mjs';

@@ -8,7 +8,7 @@
 // Usage (from the repository root, after `npx nx run-many -t build`: the page imports the built
 // packages):  node tools/bench/browser_resnext50.mjs [--backends wasm,webgl,webgpu] [--reps 10]
 // On a shared machine: setsid bash -c 'echo -15 > /proc/$$/autogroup; node tools/bench/browser_resnext50.mjs'
-/* global console, window -- Node global, and the page's window in page callbacks */
+/* global window -- Node global, and the page's window in page callbacks */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { launchChromium, startPageServer } from './page_server.mjs';

@@ -19,7 +19,7 @@
 //   node tools/bench/browser_vs_ort.mjs --onnx DIR [--threads 1,2,4] [--rounds 10] [--warmup 3]
 // On a shared machine:
 //   setsid bash -c 'echo -15 > /proc/$$/autogroup; node tools/bench/browser_vs_ort.mjs --onnx DIR'
-/* global console, window -- Node global, and the page's window in page callbacks */
+/* global window -- Node global, and the page's window in page callbacks */
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';

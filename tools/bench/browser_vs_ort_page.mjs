@@ -3,7 +3,7 @@
 // torchvision (BN folded). The page imports this module; so does each module Web Worker the page
 // starts, where the same engines answer messages. Every engine times its own runs (performance.now()
 // around one inference that ends with its output read back), so message latency is not counted.
-/* global self, performance, setTimeout, Worker -- browser globals; the repo's ESLint config targets packages/ */
+/* global self, Worker -- this module runs in the page and its workers */
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@resnext/backends';
 import '@resnext/backends/wasm'; // registers the wasm backend's loader with useBackend

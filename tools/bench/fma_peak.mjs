@@ -6,7 +6,6 @@
 //
 // Usage: node tools/bench/fma_peak.mjs [--threads 2]   (Node 20 needs relaxed SIMD switched on:
 // this script sets --experimental-wasm-relaxed-simd for itself and its workers)
-/* global console, performance, process, WebAssembly -- Node globals; the repo's ESLint config targets packages/ */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

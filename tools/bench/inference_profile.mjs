@@ -7,7 +7,6 @@
 //   node tools/bench/inference_profile.mjs [--threads 2] [--relaxed-simd on|off] [--runs 3] [--batch 1] [--by-shape]
 // --by-shape lists every convolution shape on its own with its MACs and GMAC/s.
 // On a shared machine: setsid bash -c 'echo -15 > /proc/$$/autogroup; node tools/bench/inference_profile.mjs'
-/* global process, console, performance -- Node globals; the repo's ESLint config targets packages/ */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@resnext/backends';

@@ -10,7 +10,6 @@
 // Usage (after building @resnext/layers in both checkouts):
 //   node tools/bench/kernel_ab.mjs --baseline DIR [--reps 15] [--filter 1x1|3x3|all] [--batch 1]
 // On a shared machine: setsid bash -c 'echo -15 > /proc/$$/autogroup; node tools/bench/kernel_ab.mjs …'
-/* global Buffer, console, performance, process, WebAssembly -- Node globals; the repo's ESLint config targets packages/ */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

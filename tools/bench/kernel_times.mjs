@@ -8,7 +8,6 @@
 // Usage (after `npx nx run-many -t build`):
 //   node tools/bench/kernel_times.mjs [--threads 2] [--relaxed-simd on|off] [--runs 15]
 // On a shared machine: setsid bash -c 'echo -15 > /proc/$$/autogroup; node tools/bench/kernel_times.mjs'
-/* global console, performance -- Node globals; the repo's ESLint config targets packages/ */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@resnext/backends';

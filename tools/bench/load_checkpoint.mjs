@@ -20,7 +20,6 @@
 //   node tools/bench/load_checkpoint.mjs --pth /tmp/rx50.pth --safetensors /tmp/rx50.safetensors
 //        [--dist before=/tmp/pretrained-before/dist --dist after=packages/pretrained/dist]
 //        [--rounds 5] [--reps 3]
-/* global process, console, performance -- Node globals; the repo's ESLint config targets packages/ */
 import { fork } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';

@@ -30,7 +30,6 @@
 // before/after in one run.
 // On a shared machine give it its own scheduler group:
 //   setsid bash -c 'echo -15 > /proc/$$/autogroup; node tools/bench/resnext50.mjs --onnx DIR'
-/* global process, console, performance -- Node globals; the repo's ESLint config targets packages/ */
 import { fork } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';

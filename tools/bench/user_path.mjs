@@ -10,7 +10,6 @@
 //   node tools/bench/user_path.mjs --weights FILE.pth --onnx DIR [--model resnext50_32x4d] [--batch 1]
 //        [--rounds 20] [--warmup 3] [--ort-threads 2]
 // On a shared machine: setsid bash -c 'echo -15 > /proc/$$/autogroup; node tools/bench/user_path.mjs …'
-/* global console, performance, process -- Node globals; the repo's ESLint config targets packages/ */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -1,6 +1,7 @@
 // Runs `ts browser` blocks in headless Chromium the way an app ships them: one Vite production
 // build with a page per block (Vite emits the .wasm files, the shipped weights and workers the
 // packages name with `new URL(…, import.meta.url)`), served cross-origin isolated.
+/* global window -- the functions handed to waitForFunction and evaluate run in the page */
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';

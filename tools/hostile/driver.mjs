@@ -1,7 +1,6 @@
 // Child side of the hostile-input runner: loads one case file, runs one case in this fresh
 // process (cwd: a fresh temp dir), measures it, and reports to the parent over IPC.
 // Usage (by the runner): node --expose-gc driver.mjs <case file> <case id>
-/* global process, performance -- Node */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { startMeasuring } from './lib/memory.mjs';

@@ -4,7 +4,6 @@
 // then the totals; exit code 1 when any case fails.
 // Usage: node run.mjs [--cases <dir>] [--jobs <n>] [--file <name.mjs>]...
 //   (default: every file of tools/hostile/cases, 2 jobs)
-/* global URL, process, console -- Node */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';

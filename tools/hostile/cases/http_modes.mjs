@@ -1,7 +1,6 @@
 // Hostile HTTP servers for the download cases: one node:http server on 127.0.0.1 (ephemeral port)
 // whose paths answer in a chosen way — well, or broken as real servers, proxies and captive
 // portals are. Each case starts its own inside run() and closes it when done.
-/* global Buffer, TextEncoder, setTimeout -- Node */
 import * as http from 'node:http';
 
 /**

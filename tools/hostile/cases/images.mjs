@@ -1,7 +1,6 @@
 // Hostile images for preprocessing: extreme aspect ratios, headers declaring huge sizes (valid
 // data or none), truncated and damaged files. Each must be an ImageDecodeError naming the image
 // and the problem, cheaply: sizes are checked on the header before any pixel is decoded.
-/* global Buffer -- Node */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { preprocess } from '@resnext/pretrained';

@@ -3,7 +3,6 @@
 // many times, NaN/Inf weights, tfjs manifests that reach outside their folder, malformed
 // metadata. Every file is generated here (no corpus on disk); each case must end in the typed
 // error `expect` names, within the runner's time and memory limits.
-/* global TextEncoder -- Node */
 import '@tensorflow/tfjs-backend-cpu';
 import { createModel } from '@resnext/models';
 import { exportTfjs, load, loadWeights, toStateDict, writeSafetensors } from '@resnext/pretrained';

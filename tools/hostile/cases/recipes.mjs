@@ -1,7 +1,6 @@
 // Hostile inputs for training runs: temporary files of a writer killed mid-write, recipe files
 // and checkpoints whose values would size a run beyond reason, damaged checkpoints. Each must be
 // a typed error naming the problem before any work or allocation in proportion to the values.
-/* global Buffer, structuredClone -- Node */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';

@@ -1,5 +1,4 @@
 // Runs a whole corpus directory: discovery, one child per case (a few at a time), judgement, lines.
-/* global performance -- Node */
 import { discoverCases } from './discover.mjs';
 import { judge } from './judge.mjs';
 import { runCase } from './run_case.mjs';

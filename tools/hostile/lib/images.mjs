@@ -1,6 +1,5 @@
 // Hostile image files built by hand for the corpus: headers that declare any size, data that is
 // valid, missing, cut short or damaged.
-/* global Buffer -- Node */
 import * as zlib from 'node:zlib';
 
 /** An 8×8 gray baseline JPEG (quality 50): a real file whose frame header the cases rewrite. */

@@ -1,6 +1,5 @@
 // Peak resident memory of this process during one stretch of work (Linux /proc; a coarser
 // fallback elsewhere).
-/* global process, setInterval, clearInterval -- Node */
 import * as fs from 'node:fs';
 
 const MIB = 1024 * 1024;

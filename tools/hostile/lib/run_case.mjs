@@ -1,5 +1,4 @@
 // Parent side: runs one case in its own Node process, in a fresh temp directory removed afterwards.
-/* global URL, setTimeout, clearTimeout -- Node */
 import { fork } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
