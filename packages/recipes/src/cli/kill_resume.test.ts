@@ -115,8 +115,9 @@ describe('resnext-train --resume after SIGKILL', () => {
     });
     expect(await killed.done, killed.output()).toBe('SIGKILL');
 
-    // The kill came in the middle of epoch 2: one epoch of metrics and the epoch in progress as of
-    // the last checkpoint, a mid-epoch checkpoint, no final model.
+    // The kill came in the middle of epoch 2: one epoch of metrics and the epoch in progress, a
+    // mid-epoch checkpoint, no final model. The report is written just after each checkpoint, so a
+    // kill between the two leaves it one checkpoint (here one step) behind.
     const runDir = path.join(dir, 'killed');
     const ckFile = path.join(runDir, 'checkpoints', 'last.safetensors');
     const ck = { state: JSON.parse(readSafetensors(await fs.readFile(ckFile), ckFile).metadata['state']!) as TrainState };
@@ -125,7 +126,8 @@ describe('resnext-train --resume after SIGKILL', () => {
     expect(ck.state.loaderStep).toBeLessThan(STEPS_PER_EPOCH);
     const sofar = await metrics(runDir);
     expect(sofar).toHaveLength(2);
-    expect(sofar[1]).toMatchObject({ epoch: 1 + ck.state.loaderStep / STEPS_PER_EPOCH, partial: true });
+    expect(sofar[1]).toMatchObject({ partial: true });
+    expect([ck.state.loaderStep, ck.state.loaderStep - 1]).toContain(Math.round((sofar[1]!.epoch - 1) * STEPS_PER_EPOCH));
     await expect(fs.access(path.join(runDir, 'model.safetensors'))).rejects.toThrow();
 
     // --resume with only --out: the recipe comes from the run directory.
