@@ -13,6 +13,10 @@ export {
   type GroupConv2DBackpropFilterAttrs,
   type GroupConv2DBackpropInputAttrs,
   type GroupConv2DCommonAttrs,
+  type GroupConv2DBackpropFilterInputs,
+  type GroupConv2DBackpropInputInputs,
+  type GroupConv2DInputs,
+  type GroupConv2DResidualInputs,
 } from './kernels/kernel_names.js';
 export { fusedGroupConv2d, groupConv2d, type FusedGroupConv2DArgs } from './ops/group_conv2d.js';
 export { groupConv2dBackpropFilter, groupConv2dBackpropInput } from './ops/group_conv2d_backprop.js';
@@ -28,7 +32,7 @@ export { batchNorm, conv1x1, conv3x3, kaimingNormalFanOut, type BlockCommonOptio
 export { TrainingBatchNormalization } from './layers/training_batch_norm.js';
 export { PointwiseConv2D } from './layers/pointwise_conv2d_layer.js';
 export { TrainingReLU } from './layers/training_relu.js';
-export { ReluGradFromOutput as ReluGradFromOutputKernelName, reluTrain } from './ops/relu_train.js';
+export { ReluGradFromOutput as ReluGradFromOutputKernelName, reluTrain, type ReluGradFromOutputInputs } from './ops/relu_train.js';
 export { pointwiseConv2d } from './ops/pointwise_conv2d.js';
 export {
   BatchNormTrain as BatchNormTrainKernelName,
@@ -36,6 +40,8 @@ export {
   batchNormTrain,
   batchNormTrainAvailable,
   type BatchNormTrainAttrs,
+  type BatchNormTrainGradInputs,
+  type BatchNormTrainInputs,
   type BatchNormTrainResult,
 } from './ops/batch_norm_train.js';
 export { foldBatchNorm } from './fold/fold_batch_norm.js';

@@ -14,6 +14,10 @@ export const BatchNormTrain = 'ResNeXtBatchNormTrain';
  * outputs dx, dgamma, dbeta.
  */
 export const BatchNormTrainGrad = 'ResNeXtBatchNormTrainGrad';
+/** Inputs of {@link BatchNormTrain}. */
+export type BatchNormTrainInputs = { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo };
+/** Inputs of {@link BatchNormTrainGrad}. */
+export type BatchNormTrainGradInputs = { dy: tf.TensorInfo; x: tf.TensorInfo; gamma: tf.TensorInfo; mean: tf.TensorInfo; variance: tf.TensorInfo };
 
 /** Attributes of both kernels. */
 export interface BatchNormTrainAttrs {

@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** Kernel: inputs `dy` and `y` (the ReLU's output), same shape; output dx. */
 export const ReluGradFromOutput = 'ResNeXtReluGradFromOutput';
+/** Inputs of {@link ReluGradFromOutput}. */
+export type ReluGradFromOutputInputs = { dy: tf.TensorInfo; y: tf.TensorInfo };
 
 /**
  * max(x, 0), differentiable: the gradient is dy masked by y > 0 (0 at x = 0, as tf.relu's), from

@@ -1,6 +1,6 @@
-import type { KernelBackend, KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelBackend, KernelConfig } from '@tensorflow/tfjs-core';
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2D, type GroupConv2DAttrs } from '../kernel_names.js';
+import { GroupConv2D, type GroupConv2DAttrs, type GroupConv2DInputs } from '../kernel_names.js';
 import { readFloat32, writeTensor } from './tensor_io.js';
 
 /**
@@ -56,7 +56,7 @@ export const groupConv2dCpuConfig: KernelConfig = {
   kernelName: GroupConv2D,
   backendName: 'cpu',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, filter, bias } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo };
+    const { x, filter, bias } = inputs as GroupConv2DInputs;
     const a = attrs as unknown as GroupConv2DAttrs;
     const be = backend as KernelBackend;
     const geo = groupConvGeometry(x.shape, filter.shape, a);

@@ -1,6 +1,6 @@
-import type { KernelBackend, KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelBackend, KernelConfig } from '@tensorflow/tfjs-core';
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2DBackpropFilter, type GroupConv2DBackpropFilterAttrs } from '../kernel_names.js';
+import { GroupConv2DBackpropFilter, type GroupConv2DBackpropFilterAttrs, type GroupConv2DBackpropFilterInputs } from '../kernel_names.js';
 import { readFloat32, writeTensor } from './tensor_io.js';
 
 /**
@@ -47,7 +47,7 @@ export const groupConv2dBackpropFilterCpuConfig: KernelConfig = {
   kernelName: GroupConv2DBackpropFilter,
   backendName: 'cpu',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const { x, dy } = inputs as GroupConv2DBackpropFilterInputs;
     const a = attrs as unknown as GroupConv2DBackpropFilterAttrs;
     const be = backend as KernelBackend;
     const geo = groupConvGeometry(x.shape, a.filterShape, a);

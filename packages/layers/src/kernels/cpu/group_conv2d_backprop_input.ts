@@ -1,6 +1,6 @@
-import type { KernelBackend, KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelBackend, KernelConfig } from '@tensorflow/tfjs-core';
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2DBackpropInput, type GroupConv2DBackpropInputAttrs } from '../kernel_names.js';
+import { GroupConv2DBackpropInput, type GroupConv2DBackpropInputAttrs, type GroupConv2DBackpropInputInputs } from '../kernel_names.js';
 import { readFloat32, writeTensor } from './tensor_io.js';
 
 /**
@@ -48,7 +48,7 @@ export const groupConv2dBackpropInputCpuConfig: KernelConfig = {
   kernelName: GroupConv2DBackpropInput,
   backendName: 'cpu',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+    const { dy, filter } = inputs as GroupConv2DBackpropInputInputs;
     const a = attrs as unknown as GroupConv2DBackpropInputAttrs;
     const be = backend as KernelBackend;
     const geo = groupConvGeometry(a.inputShape, filter.shape, a);

@@ -1,6 +1,6 @@
-import type { KernelConfig, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, Tensor } from '@tensorflow/tfjs-core';
 import { groupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2D, type GroupConv2DAttrs } from '../kernel_names.js';
+import { GroupConv2D, type GroupConv2DAttrs, type GroupConv2DInputs } from '../kernel_names.js';
 import { nativeConvAttrs, type NativeBackend } from './native_backend.js';
 
 /**
@@ -12,7 +12,7 @@ export const groupConv2dTensorflowConfig: KernelConfig = {
   kernelName: GroupConv2D,
   backendName: 'tensorflow',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, filter, bias } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo };
+    const { x, filter, bias } = inputs as GroupConv2DInputs;
     const a = attrs as unknown as GroupConv2DAttrs;
     const be = backend as NativeBackend;
     const geo = groupConvGeometry(x.shape, filter.shape, a);

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { groupConvGeometry } from '../../ops/conv_geometry.js';
 import { genericGroupConv2dBackpropFilter } from '../generic/group_conv2d_backprop_filter.js';
-import { GroupConv2DBackpropFilter, type GroupConv2DBackpropFilterAttrs } from '../kernel_names.js';
+import { GroupConv2DBackpropFilter, type GroupConv2DBackpropFilterAttrs, type GroupConv2DBackpropFilterInputs } from '../kernel_names.js';
 import { executeConvBackprop, type NativeBackend } from './native_backend.js';
 
 /**
@@ -13,7 +13,7 @@ export const groupConv2dBackpropFilterTensorflowConfig: KernelConfig = {
   kernelName: GroupConv2DBackpropFilter,
   backendName: 'tensorflow',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, dy } = inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
+    const { x, dy } = inputs as GroupConv2DBackpropFilterInputs<tf.Tensor4D>;
     const a = attrs as unknown as GroupConv2DBackpropFilterAttrs;
     const be = backend as NativeBackend;
     if (!be.isUsingGpuDevice) return genericGroupConv2dBackpropFilter(x, dy, a);

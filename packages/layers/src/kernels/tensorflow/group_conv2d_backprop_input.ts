@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { groupConvGeometry } from '../../ops/conv_geometry.js';
 import { genericGroupConv2dBackpropInput } from '../generic/group_conv2d_backprop_input.js';
-import { GroupConv2DBackpropInput, type GroupConv2DBackpropInputAttrs } from '../kernel_names.js';
+import { GroupConv2DBackpropInput, type GroupConv2DBackpropInputAttrs, type GroupConv2DBackpropInputInputs } from '../kernel_names.js';
 import { executeConvBackprop, type NativeBackend } from './native_backend.js';
 
 /**
@@ -14,7 +14,7 @@ export const groupConv2dBackpropInputTensorflowConfig: KernelConfig = {
   kernelName: GroupConv2DBackpropInput,
   backendName: 'tensorflow',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { dy, filter } = inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
+    const { dy, filter } = inputs as GroupConv2DBackpropInputInputs<tf.Tensor4D>;
     const a = attrs as unknown as GroupConv2DBackpropInputAttrs;
     const be = backend as NativeBackend;
     if (!be.isUsingGpuDevice) return genericGroupConv2dBackpropInput(dy, filter, a);

@@ -1,6 +1,6 @@
 /** The wasm kernel of the ReLU gradient that follows batch norms (csrc/batch_norm_relu.c). */
-import { getKernel, registerKernel, util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { ReluGradFromOutput } from '../../ops/relu_train.js';
+import { getKernel, registerKernel, util, type KernelConfig } from '@tensorflow/tfjs-core';
+import { ReluGradFromOutput, type ReluGradFromOutputInputs } from '../../ops/relu_train.js';
 import { wasmKernelsAvailable } from './kernel_module.js';
 import { kernelThreads, runRows } from './kernel_threads.js';
 import { heapOffset, type WasmBackend } from './wasm_backend.js';
@@ -15,7 +15,7 @@ const reluGradFromOutputWasmConfig: KernelConfig = {
   kernelName: ReluGradFromOutput,
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend }) => {
-    const { dy, y } = inputs as { dy: TensorInfo; y: TensorInfo };
+    const { dy, y } = inputs as ReluGradFromOutputInputs;
     const be = backend as WasmBackend;
     const dx = be.makeOutput(y.shape, 'float32');
     const n = util.sizeFromShape(y.shape);

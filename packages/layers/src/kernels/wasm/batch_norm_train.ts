@@ -5,7 +5,7 @@
  * order; the second passes are element-wise: results do not depend on the thread count.
  */
 import { getGradient, getKernel, registerGradient, registerKernel, util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { BatchNormTrain, BatchNormTrainGrad, batchNormTrainGradConfig, type BatchNormTrainAttrs } from '../../ops/batch_norm_train.js';
+import { BatchNormTrain, BatchNormTrainGrad, batchNormTrainGradConfig, type BatchNormTrainAttrs, type BatchNormTrainInputs, type BatchNormTrainGradInputs } from '../../ops/batch_norm_train.js';
 import { shareSavedTensorsWasm } from './batch_norm_saved_tensors.js';
 import { kernelsFor, wasmKernelsAvailable, type KernelExports } from './kernel_module.js';
 import { kernelThreads, runRows } from './kernel_threads.js';
@@ -62,7 +62,7 @@ const batchNormTrainWasmConfig: KernelConfig = {
   kernelName: BatchNormTrain,
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, gamma, beta } = inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
+    const { x, gamma, beta } = inputs as BatchNormTrainInputs;
     const { epsilon } = attrs as unknown as BatchNormTrainAttrs;
     const be = backend as WasmBackend;
     const p = plan(be, x);
@@ -90,7 +90,7 @@ const batchNormTrainGradWasmConfig: KernelConfig = {
   kernelName: BatchNormTrainGrad,
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { dy, x, gamma, mean, variance } = inputs as Record<'dy' | 'x' | 'gamma' | 'mean' | 'variance', TensorInfo>;
+    const { dy, x, gamma, mean, variance } = inputs as BatchNormTrainGradInputs;
     const { epsilon } = attrs as unknown as BatchNormTrainAttrs;
     const be = backend as WasmBackend;
     const p = plan(be, x);

@@ -1,6 +1,6 @@
 import { util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2D, type GroupConv2DAttrs } from '../kernel_names.js';
+import { GroupConv2D, type GroupConv2DAttrs, type GroupConv2DResidualInputs } from '../kernel_names.js';
 import { geometryNumbers } from '../../ops/conv_geometry.js';
 import { kernelInstance } from './kernel_module.js';
 import { kernelThreads, runRows, splitWays } from './kernel_threads.js';
@@ -55,7 +55,7 @@ export const groupConv2dWasmConfig: KernelConfig = {
   kernelName: GroupConv2D,
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, filter, bias, residual } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; residual?: TensorInfo };
+    const { x, filter, bias, residual } = inputs as GroupConv2DResidualInputs;
     const a = attrs as unknown as GroupConv2DAttrs;
     const be = backend as WasmBackend;
     return groupConvForward(be, x, filter, bias, groupConvGeometry(x.shape, filter.shape, a), a.activation === 'relu', residual);

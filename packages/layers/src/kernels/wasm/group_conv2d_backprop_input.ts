@@ -1,6 +1,6 @@
-import { util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { util, type KernelConfig } from '@tensorflow/tfjs-core';
 import { groupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2DBackpropInput, type GroupConv2DBackpropInputAttrs } from '../kernel_names.js';
+import { GroupConv2DBackpropInput, type GroupConv2DBackpropInputAttrs, type GroupConv2DBackpropInputInputs } from '../kernel_names.js';
 import { geometryNumbers } from '../../ops/conv_geometry.js';
 import { kernelsFor } from './kernel_module.js';
 import { kernelThreads, runRows } from './kernel_threads.js';
@@ -12,7 +12,7 @@ export const groupConv2dBackpropInputWasmConfig: KernelConfig = {
   kernelName: GroupConv2DBackpropInput,
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+    const { dy, filter } = inputs as GroupConv2DBackpropInputInputs;
     const a = attrs as unknown as GroupConv2DBackpropInputAttrs;
     const be = backend as WasmBackend;
     const geo = groupConvGeometry(a.inputShape, filter.shape, a);

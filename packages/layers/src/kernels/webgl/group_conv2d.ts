@@ -1,7 +1,7 @@
-import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2D, type GroupConv2DAttrs } from '../kernel_names.js';
+import { GroupConv2D, type GroupConv2DAttrs, type GroupConv2DInputs } from '../kernel_names.js';
 import { glslDotSum } from './glsl_dot.js';
 import { canPackGroupConv, GroupConv2DPackedProgram } from './group_conv2d_packed_program.js';
 
@@ -61,7 +61,7 @@ export const groupConv2dWebglConfig: KernelConfig = {
   kernelName: GroupConv2D,
   backendName: 'webgl',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, filter, bias } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo };
+    const { x, filter, bias } = inputs as GroupConv2DInputs;
     const a = attrs as unknown as GroupConv2DAttrs;
     const geo = groupConvGeometry(x.shape, filter.shape, a);
     const relu = a.activation === 'relu';

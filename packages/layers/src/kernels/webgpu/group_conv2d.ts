@@ -1,7 +1,7 @@
-import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2D, type GroupConv2DAttrs } from '../kernel_names.js';
+import { GroupConv2D, type GroupConv2DAttrs, type GroupConv2DInputs } from '../kernel_names.js';
 import { flatDispatch, runFlatProgram, type FlatProgram } from './flat_dispatch.js';
 import { geometryShaderKey } from './shader_key.js';
 
@@ -100,7 +100,7 @@ export const groupConv2dWebgpuConfig: KernelConfig = {
   kernelName: GroupConv2D,
   backendName: 'webgpu',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, filter, bias } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo };
+    const { x, filter, bias } = inputs as GroupConv2DInputs;
     const a = attrs as unknown as GroupConv2DAttrs;
     const geo = groupConvGeometry(x.shape, filter.shape, a);
     const program = new GroupConv2DProgram(geo, bias !== undefined, a.activation === 'relu');

@@ -1,7 +1,7 @@
-import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2DBackpropInput, type GroupConv2DBackpropInputAttrs } from '../kernel_names.js';
+import { GroupConv2DBackpropInput, type GroupConv2DBackpropInputAttrs, type GroupConv2DBackpropInputInputs } from '../kernel_names.js';
 import { flatDispatch, runFlatProgram, type FlatProgram } from './flat_dispatch.js';
 import { geometryShaderKey } from './shader_key.js';
 
@@ -96,7 +96,7 @@ export const groupConv2dBackpropInputWebgpuConfig: KernelConfig = {
   kernelName: GroupConv2DBackpropInput,
   backendName: 'webgpu',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+    const { dy, filter } = inputs as GroupConv2DBackpropInputInputs;
     const a = attrs as unknown as GroupConv2DBackpropInputAttrs;
     const geo = groupConvGeometry(a.inputShape, filter.shape, a);
     return runFlatProgram(backend, new GroupConv2DBackpropInputProgram(geo), [dy, filter]);
