@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every Nx test-like target across all packages on the machine's Node, then the Node test
-// targets (`test`) again on each extra Node that tools/setup.sh installed under .node/<version>/
+// targets (`test`, `test-slow`) again on each extra Node that tools/setup.sh installed under .node/<version>/
 // (Node 24 LTS), streams the output, and ends with one summary line that adds up Vitest's counts
 // of all runs: "tests: N passed, N failed". Nx's cache keys include `node --version`, so the extra
 // runs really run. `--system-node-only` skips them; other arguments go to every `nx run-many`.
@@ -61,10 +61,10 @@ function runNx(targets, label, env = process.env) {
   });
 }
 
-const runs = [await runNx(['lint', 'typecheck', 'test', 'test-browser', 'check-package'], `Node ${process.version}`)];
+const runs = [await runNx(['lint', 'typecheck', 'test', 'test-slow', 'test-browser', 'check-package'], `Node ${process.version}`)];
 for (const node of systemNodeOnly ? [] : extraNodes()) {
   const env = { ...process.env, PATH: `${node.bin}${path.delimiter}${process.env.PATH ?? ''}` };
-  runs.push(await runNx(['test'], `Node v${node.version}`, env));
+  runs.push(await runNx(['test', 'test-slow'], `Node v${node.version}`, env));
 }
 
 const failures = runs.flatMap((r) => r.failures.map((f) => `  [${r.label}] ${f}`));

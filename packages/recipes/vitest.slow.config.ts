@@ -1,0 +1,3 @@
+import { nodeSlowConfig } from '../../tools/vitest/node.js';
+
+export default nodeSlowConfig();
