@@ -3,7 +3,7 @@ import { probeKernelPool } from './kernel_pool_probe.js';
 
 self.onmessage = async () => {
   try {
-    self.postMessage(await probeKernelPool());
+    self.postMessage(await probeKernelPool((phase) => self.postMessage({ phase })));
   } catch (error) {
     self.postMessage({ error: String(error) });
   }

@@ -16,8 +16,18 @@ function expectPoolUp(report: KernelPoolReport): void {
 describe('our wasm kernels on 2 threads', () => {
   it('run on the backend\'s threads in a Web Worker once the pool is up', async () => {
     const worker = new Worker(new URL('../testing/kernel_pool_worker.ts', import.meta.url), { type: 'module' });
+    // The worker reports each phase; if it never answers, the test says where it stopped.
+    let phase = 'loading the worker module';
     const report = await new Promise<KernelPoolReport>((resolve, reject) => {
-      worker.onmessage = (event: MessageEvent<KernelPoolReport>) => resolve(event.data);
+      const timer = setTimeout(() => reject(new Error(`the worker gave no report within 100 s; last phase: ${phase}`)), 100_000);
+      worker.onmessage = (event: MessageEvent<KernelPoolReport | { phase: string }>) => {
+        if ('phase' in event.data) {
+          phase = event.data.phase;
+          return;
+        }
+        clearTimeout(timer);
+        resolve(event.data);
+      };
       worker.onerror = (event) => reject(new Error(event.message));
       worker.postMessage('start');
     });
