@@ -79,3 +79,15 @@ export async function removeOrphanedTempFiles(dir: string): Promise<RemovedTempF
   }
   return removed;
 }
+
+/**
+ * Removes the orphaned temporary files of a run directory and of its checkpoints folder (see
+ * {@link removeOrphanedTempFiles}), telling `note` of each: a run killed while writing leaves its
+ * temporary file behind (a checkpoint's is hundreds of MB for ImageNet recipes); a live writer's
+ * (another run in this directory) stays. Both engines call it before they start.
+ */
+export async function removeOrphanedRunTempFiles(runDir: string, checkpointsDir: string, note: (text: string) => void): Promise<void> {
+  for (const dir of [runDir, checkpointsDir]) {
+    for (const { file, bytes } of await removeOrphanedTempFiles(dir)) note(`removed ${file} (${(bytes / 1e6).toFixed(1)} MB), left by an interrupted write`);
+  }
+}

@@ -3,7 +3,7 @@
  * torch.distributed.run (torchrun), with the Python trainer shipped in this package
  * (`python/resnext_ddp`). The trainer's rank 0 writes the run directory (config.json is written
  * here first, exactly as the tfjs trainer writes it); metrics.csv and plot.svg are rendered here
- * from its metrics.jsonl whenever that changes, and when the processes end.
+ * from its metrics.jsonl (never rewritten here) whenever that changes, and when the processes end.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -13,11 +13,12 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getModelConfig, type ResNeXtConfig } from '@resnext/models';
 import { writeFileAtomic } from '../checkpoint/atomic_write.js';
-import { removeOrphanedTempFiles } from '../checkpoint/temp_files.js';
+import { removeOrphanedRunTempFiles } from '../checkpoint/temp_files.js';
 import type { RecipeConfig } from '../config/recipe_config.js';
 import { RecipeConfigError } from '../config/recipe_config_error.js';
 import type { EpochMetrics, PartialEpochMetrics } from '../report/metrics.js';
-import { writeReport } from '../report/write_report.js';
+import { writeRenderedReport } from '../report/write_report.js';
+import { runPaths } from '../train/trainer.js';
 
 /** The folder holding the `resnext_ddp` Python package (shipped in the npm package's `python/`). */
 export const PYTHON_PACKAGE_DIR = fileURLToPath(new URL('../../python', import.meta.url));
@@ -165,11 +166,10 @@ export async function trainWithTorchrun(recipe: RecipeConfig, options: TorchrunR
   const arch = recipeArchitecture(recipe);
   const { python, torch, torchvision } = findTorchPython(env);
   note(`torchrun engine: ${python} with torch ${torch}, torchvision ${torchvision}`);
-  for (const dir of [options.out, path.join(options.out, 'checkpoints')]) {
-    for (const { file, bytes } of await removeOrphanedTempFiles(dir)) note(`removed ${file} (${(bytes / 1e6).toFixed(1)} MB), left by an interrupted write`);
-  }
-  await fs.mkdir(path.join(options.out, 'checkpoints'), { recursive: true });
-  await writeFileAtomic(path.join(options.out, 'config.json'), JSON.stringify(recipe, null, 2) + '\n');
+  const checkpoints = path.dirname(runPaths(options.out).checkpoint);
+  await removeOrphanedRunTempFiles(options.out, checkpoints, note);
+  await fs.mkdir(checkpoints, { recursive: true });
+  await writeFileAtomic(runPaths(options.out).config, JSON.stringify(recipe, null, 2) + '\n');
   const pythonPath = [PYTHON_PACKAGE_DIR, env['PYTHONPATH']].filter((p) => p !== undefined && p !== '').join(path.delimiter);
   const args = ['-m', 'resnext_ddp.launch', ...torchrunArgs(options.layout, { out: options.out, arch, resume: options.resume })];
   // A group of its own: a terminal's Ctrl-C reaches this process only, which forwards it once,
@@ -218,6 +218,7 @@ async function renderReport(out: string, title: string): Promise<EpochMetrics[]>
   const rows = text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EpochMetrics | PartialEpochMetrics);
   const history = rows.filter((r): r is EpochMetrics => !('partial' in r));
   const last = rows.at(-1);
-  await writeReport(out, title, history, last !== undefined && 'partial' in last ? last : undefined);
+  // metrics.jsonl is rank 0's: rewriting it from this reading could undo a newer write.
+  await writeRenderedReport(out, title, history, last !== undefined && 'partial' in last ? last : undefined);
   return history;
 }

@@ -1,5 +1,3 @@
-import * as path from 'node:path';
-import { writeFileAtomic } from '../checkpoint/atomic_write.js';
 
 /** One epoch's results, as a line of metrics.jsonl and a row of metrics.csv. */
 export interface EpochMetrics {
@@ -54,14 +52,4 @@ export function metricsCsv(history: readonly EpochMetrics[], partial?: PartialEp
 /** metrics.jsonl text: one JSON object per epoch; a `partial` epoch last, with `"partial": true`. */
 export function metricsJsonl(history: readonly EpochMetrics[], partial?: PartialEpochMetrics): string {
   return [...history, ...(partial === undefined ? [] : [partial])].map((m) => JSON.stringify(m) + '\n').join('');
-}
-
-/**
- * Rewrites metrics.jsonl and metrics.csv from the whole history (plus the epoch in progress, if
- * given): after a resume the files hold exactly one line per finished epoch, never a duplicate
- * from the interrupted attempt.
- */
-export async function writeMetrics(runDir: string, history: readonly EpochMetrics[], partial?: PartialEpochMetrics): Promise<void> {
-  await writeFileAtomic(path.join(runDir, 'metrics.jsonl'), metricsJsonl(history, partial));
-  await writeFileAtomic(path.join(runDir, 'metrics.csv'), metricsCsv(history, partial));
 }

@@ -5,7 +5,7 @@ import { useBackend } from '@resnext/backends';
 import { toStateDict, writeSafetensors } from '@resnext/pretrained';
 import { batchCounters, CheckpointError, loadCheckpoint, restoreBatchCounters, restoreWeights, saveCheckpoint, type TrainState } from '../checkpoint/checkpoint.js';
 import { writeFileAtomic } from '../checkpoint/atomic_write.js';
-import { removeOrphanedTempFiles } from '../checkpoint/temp_files.js';
+import { removeOrphanedRunTempFiles } from '../checkpoint/temp_files.js';
 import type { RecipeConfig } from '../config/recipe_config.js';
 import { RecipeConfigError, validateRecipe, type RecipeOverrides } from '../config/resolve.js';
 import { applyResumeOverrides, scheduleSpansRun } from '../config/resume_overrides.js';
@@ -95,11 +95,7 @@ export async function train(recipeIn: RecipeConfig, options: TrainOptions): Prom
   const resume = options.resume === true;
   const sink = options.progress ?? process.stdout;
   const note = (text: string) => sink.write(`${sink.isTTY === true ? '\r\x1b[K' : ''}${text}\n`);
-  // A run killed while writing leaves its temporary file behind (a checkpoint's is hundreds of MB
-  // for ImageNet recipes); a live writer's (another run in this directory) stays.
-  for (const dir of [options.out, path.dirname(paths.checkpoint)]) {
-    for (const { file, bytes } of await removeOrphanedTempFiles(dir)) note(`removed ${file} (${(bytes / 1e6).toFixed(1)} MB), left by an interrupted write`);
-  }
+  await removeOrphanedRunTempFiles(options.out, path.dirname(paths.checkpoint), note);
   if (!resume && (await exists(paths.checkpoint))) {
     throw new CheckpointError(`${options.out} already holds a run (${paths.checkpoint}); continue it with resume (--resume) or choose another output directory.`);
   }
