@@ -41,6 +41,7 @@ describe('parseTrainArgs', () => {
     expect(error(['--out', '--resume'])).toContain('--out needs a value');
     expect(error(['--resume=yes'])).toBe("--resume takes no value, got 'yes'.");
     expect(error(['--backend=wsam'])).toContain('Did you mean wasm?');
+    expect(error(['--engine=torchrn'])).toBe("--engine takes one of tfjs, torchrun; got 'torchrn'. Did you mean torchrun?");
     expect(error(['fashion-mnist-resnext'])).toContain("unexpected argument 'fashion-mnist-resnext'");
   });
 

@@ -46,18 +46,11 @@ function number(flag: string, text: string | undefined, integer: boolean): numbe
   return v;
 }
 
-function backend(text: string | undefined): RecipeOverrides['backend'] {
-  if (text === undefined) return undefined;
-  if ((BACKENDS as readonly string[]).includes(text)) return text as RecipeOverrides['backend'];
-  const guess = closestName(text, BACKENDS);
-  throw new UsageError(`--backend takes one of ${BACKENDS.join(', ')}; got '${text}'.${guess === undefined ? '' : ` Did you mean ${guess}?`}`);
-}
-
-function engine(text: string | undefined): TrainCommand['engine'] {
-  if (text === undefined) return 'tfjs';
-  if ((ENGINES as readonly string[]).includes(text)) return text as TrainCommand['engine'];
-  const guess = closestName(text, ENGINES);
-  throw new UsageError(`--engine takes one of ${ENGINES.join(', ')}; got '${text}'.${guess === undefined ? '' : ` Did you mean ${guess}?`}`);
+/** `text` if it is one of `choices`, else a UsageError naming them and the likeliest meant one. */
+function oneOf<T extends string>(flag: string, choices: readonly T[], text: string): T {
+  if ((choices as readonly string[]).includes(text)) return text as T;
+  const guess = closestName(text, choices);
+  throw new UsageError(`--${flag} takes one of ${choices.join(', ')}; got '${text}'.${guess === undefined ? '' : ` Did you mean ${guess}?`}`);
 }
 
 /** The torchrun flags: only with --engine=torchrun, which needs --nproc-per-node; several machines need where to meet. */
@@ -128,9 +121,11 @@ export function parseTrainArgs(argv: readonly string[]): TrainCommand {
   set('lr', number('lr', str('lr'), false));
   set('threads', number('threads', str('threads'), true));
   set('seed', number('seed', str('seed'), true));
-  set('backend', backend(str('backend')));
+  const backendName = str('backend');
+  set('backend', backendName === undefined ? undefined : oneOf('backend', BACKENDS, backendName));
   set('dataDir', str('data-dir'));
-  const kind = engine(str('engine'));
+  const engineName = str('engine');
+  const kind = engineName === undefined ? 'tfjs' : oneOf('engine', ENGINES, engineName);
   return {
     recipe: str('recipe'),
     recipeFile: str('recipe-file'),
