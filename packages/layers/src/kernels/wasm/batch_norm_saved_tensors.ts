@@ -9,18 +9,15 @@
  * Registered together with the fused batch-norm kernels, whose training path is what saves
  * tensors; it belongs with the other wasm kernel registrations in ./register.ts.
  */
-import { getKernel, Identity, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { Identity, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { registerSwitchFlag, switchOn, WASM_SHARED_IDENTITY_FLAG } from './flags.js';
+import { replaceWasmKernel, restoreWasmKernel } from './kernel_replacement.js';
 import type { WasmBackend } from './wasm_backend.js';
 
 /** The part of BackendWasm a shared identity needs: reference counting per data id. */
 interface RefCountingBackend extends WasmBackend {
   incRef(dataId: object): void;
 }
-
-/** Marks our Identity config, holding the config it replaced. */
-const SHARED = Symbol('resnext.sharedIdentity');
-type SharedIdentity = KernelConfig & { [SHARED]?: KernelConfig };
 
 /**
  * Replaces wasm's Identity with one that returns a new reference to the input's data (strings,
@@ -29,28 +26,16 @@ type SharedIdentity = KernelConfig & { [SHARED]?: KernelConfig };
  */
 export function shareSavedTensorsWasm(): void {
   if (!switchOn(WASM_SHARED_IDENTITY_FLAG)) return;
-  const original = getKernel(Identity, 'wasm');
-  if (original === undefined || (original as SharedIdentity)[SHARED] !== undefined) return;
-  const kernelFunc: KernelFunc = (args) => {
+  replaceWasmKernel(Identity, (original): KernelFunc => (args) => {
     const x = args.inputs['x'] as TensorInfo;
     const backend = args.backend as RefCountingBackend;
     if (x.dtype === 'string' || typeof backend.incRef !== 'function') return original.kernelFunc(args);
     backend.incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-  };
-  unregisterKernel(Identity, 'wasm');
-  registerKernel({ ...original, kernelFunc, [SHARED]: original } as SharedIdentity);
-}
-
-/** Puts wasm's own (copying) Identity back if ours is registered. */
-function unshareSavedTensorsWasm(): void {
-  const original = (getKernel(Identity, 'wasm') as SharedIdentity | undefined)?.[SHARED];
-  if (original === undefined) return;
-  unregisterKernel(Identity, 'wasm');
-  registerKernel(original);
+  });
 }
 
 // Switched back on, the sharing returns with the next use of our training layers.
 registerSwitchFlag(WASM_SHARED_IDENTITY_FLAG, (on) => {
-  if (!on) unshareSavedTensorsWasm();
+  if (!on) restoreWasmKernel(Identity);
 });

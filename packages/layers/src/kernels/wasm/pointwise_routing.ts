@@ -15,22 +15,13 @@
  * so the wrapping happens in a `setupFunc`, which tfjs runs for every kernel of a backend each time
  * that backend becomes active, when tfjs' kernels are certainly registered.
  */
-import {
-  Conv2D,
-  FusedConv2D,
-  getKernel,
-  registerKernel,
-  unregisterKernel,
-  util,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { Conv2D, FusedConv2D, util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { groupConvGeometry } from '../../ops/conv_geometry.js';
 import type { ConvPadding } from '../kernel_names.js';
 import { groupConvForward } from './group_conv2d.js';
 import { kernelInstance } from './kernel_module.js';
 import { registerSwitchFlag, switchOn, WASM_POINTWISE_FLAG } from './flags.js';
+import { replaceWasmKernel, restoreWasmKernel } from './kernel_replacement.js';
 import { kernelsKeepUp } from './kernel_threads.js';
 import type { WasmBackend } from './wasm_backend.js';
 
@@ -88,18 +79,6 @@ export function pointwiseConv(
   return groupConvForward(be, x, filter, bias, geo, (attrs.activation ?? 'linear') === 'relu');
 }
 
-/** Marks our wrappers (holding the config they wrap), so a setup that runs again does not wrap twice. */
-const WRAPPED = Symbol('resnext pointwise routing');
-type WrappedFunc = KernelFunc & { [WRAPPED]?: KernelConfig };
-
-function wrap(config: KernelConfig): KernelConfig {
-  const original = config.kernelFunc;
-  const kernelFunc: WrappedFunc = (args) =>
-    pointwiseConv(args.backend as WasmBackend, args.inputs, args.attrs as unknown as ConvAttrs) ?? original(args);
-  kernelFunc[WRAPPED] = config;
-  return { ...config, kernelFunc };
-}
-
 /**
  * Wraps tfjs' wasm Conv2D and FusedConv2D (once), keeping their setup and dispose functions;
  * nothing while the RESNEXT_WASM_POINTWISE flag is off.
@@ -107,21 +86,13 @@ function wrap(config: KernelConfig): KernelConfig {
 export function routePointwiseConvs(): void {
   if (!switchOn(WASM_POINTWISE_FLAG)) return;
   for (const name of [Conv2D, FusedConv2D]) {
-    const config = getKernel(name, 'wasm');
-    if (config === undefined || (config.kernelFunc as WrappedFunc)[WRAPPED] !== undefined) continue;
-    unregisterKernel(name, 'wasm');
-    registerKernel(wrap(config));
+    replaceWasmKernel(name, (original) => (args) =>
+      pointwiseConv(args.backend as WasmBackend, args.inputs, args.attrs as unknown as ConvAttrs) ?? original.kernelFunc(args),
+    );
   }
 }
 
-/** Puts tfjs' own Conv2D and FusedConv2D configs back where we wrapped them. */
-function unroutePointwiseConvs(): void {
-  for (const name of [Conv2D, FusedConv2D]) {
-    const original = (getKernel(name, 'wasm')?.kernelFunc as WrappedFunc | undefined)?.[WRAPPED];
-    if (original === undefined) continue;
-    unregisterKernel(name, 'wasm');
-    registerKernel(original);
-  }
-}
-
-registerSwitchFlag(WASM_POINTWISE_FLAG, (on) => (on ? routePointwiseConvs() : unroutePointwiseConvs()));
+registerSwitchFlag(WASM_POINTWISE_FLAG, (on) => {
+  if (on) routePointwiseConvs();
+  else for (const name of [Conv2D, FusedConv2D]) restoreWasmKernel(name);
+});

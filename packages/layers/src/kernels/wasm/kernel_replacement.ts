@@ -1,0 +1,29 @@
+/**
+ * Replacing one of tfjs-backend-wasm's own kernels with ours while keeping tfjs' config, so a
+ * switch flag (flags.ts) can put the very config tfjs registered back.
+ */
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
+
+/** Marks a replacement config, holding the config it replaced (global, so two copies of this package agree). */
+const REPLACED = Symbol.for('resnext.replacedWasmKernel');
+type Replacement = KernelConfig & { [REPLACED]?: KernelConfig };
+
+/**
+ * Registers, for wasm's `kernelName`, the original config with its kernel function replaced by
+ * `replace(original)` (its setup and dispose functions kept). A no-op when wasm has no such
+ * kernel (tfjs-backend-wasm not registered yet) or it is replaced already.
+ */
+export function replaceWasmKernel(kernelName: string, replace: (original: KernelConfig) => KernelFunc): void {
+  const original = getKernel(kernelName, 'wasm') as Replacement | undefined;
+  if (original === undefined || original[REPLACED] !== undefined) return;
+  unregisterKernel(kernelName, 'wasm');
+  registerKernel({ ...original, kernelFunc: replace(original), [REPLACED]: original } as Replacement);
+}
+
+/** Puts back the config {@link replaceWasmKernel} replaced for `kernelName`, if it did. */
+export function restoreWasmKernel(kernelName: string): void {
+  const original = (getKernel(kernelName, 'wasm') as Replacement | undefined)?.[REPLACED];
+  if (original === undefined) return;
+  unregisterKernel(kernelName, 'wasm');
+  registerKernel(original);
+}
