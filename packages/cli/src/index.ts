@@ -1,15 +1,7 @@
-export { main, run, splitGlobalFlags, version, type MainStreams } from './main.js';
-export type { CommandOutput, ProgressStream } from './io.js';
+// The public API: what docs/cli.md documents ("From a program"), and nothing else.
+export { main, run, type MainStreams } from './main.js';
+export type { ProgressStream } from './io.js';
 export { EXIT, type ExitCode } from './exit_codes.js';
 export { UsageError } from './errors/usage_error.js';
 export { CliError } from './errors/cli_error.js';
 export { InputsFailedError, type InputFailure } from './errors/inputs_failed_error.js';
-export { describeError, formatError } from './errors/format_error.js';
-export type { Described, ErrorContext } from './errors/described.js';
-export { COMMANDS, helpText, type CommandName } from './help.js';
-export { CLASSIFY_OPTIONS, classifyCommand, formatPredictions, parseClassifyArgs, type ClassifyArgs, type ImageResult } from './commands/classify.js';
-export { checkImagePath, checkImagePaths } from './commands/image_check.js';
-export { progressBar, type ProgressEvent } from './commands/progress_bar.js';
-export { MODELS_OPTIONS, formatTable, modelRows, modelsCommand, type ModelRow } from './commands/models.js';
-export { WEIGHTS_OPTIONS, formatBytes, formatWeightsTable, parseWeightsArgs, weightsCommand, weightsRows, type WeightsArgs, type WeightsRow } from './commands/weights.js';
-export { FASHION_MNIST_OPTIONS, fashionMnistCommand, parseFashionMnistArgs, type FashionMnistArgs } from './commands/fashion_mnist.js';

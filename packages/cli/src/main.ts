@@ -17,7 +17,7 @@ const TOP_LEVEL_FLAGS = ['--help', '-h', '--version', '--debug'];
  * Takes the global `--debug` flag out of an argument list (anywhere before `--`); env
  * `RESNEXT_DEBUG=1` turns it on too.
  */
-export function splitGlobalFlags(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): { argv: string[]; debug: boolean } {
+function splitGlobalFlags(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): { argv: string[]; debug: boolean } {
   const end = argv.indexOf('--');
   const head = end < 0 ? [...argv] : argv.slice(0, end);
   const tail = end < 0 ? [] : argv.slice(end);
@@ -26,7 +26,7 @@ export function splitGlobalFlags(argv: readonly string[], env: Readonly<Record<s
 }
 
 /** The version of @resnext/cli. */
-export function version(): string {
+function version(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 

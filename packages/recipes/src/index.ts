@@ -1,41 +1,21 @@
-export { DatasetError } from './datasets/dataset_error.js';
-export { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_LABELS, fashionMnistDir, loadFashionMnist, type IdxImageSplit } from './datasets/fashion_mnist.js';
-export { parseIdx, type IdxArray } from './datasets/idx.js';
-export { CIFAR_FILES, readCifar, type CifarRecord } from './datasets/cifar.js';
-// Data: sources, input pipelines, loaders, generated datasets.
-export { Rng, rngFor } from './data/rng.js';
-export { cifarSource, fashionMnistSource, imageFolderSource, type ImageSource, type LabeledImage } from './data/source.js';
-export { TransformError, buildTransform, outputSize, type FloatImage, type Transform, type TransformSpec } from './data/transforms.js';
-export { LoaderError, createLoader, epochOrder, mixBatch, type Batch, type Loader, type LoaderOptions } from './data/loader.js';
-export { patternImage, writeCifarBinary, writeImageFolder } from './data/generate.js';
-// Engine: recipes, trainer, optimizers, schedules, checkpoints, reporting.
+// The public API: what docs/recipes.md documents ("Train from code", "API"), and nothing else.
+// Recipes: the shipped ones, their config type, overrides, checks, recipe files.
+export { getRecipe, listRecipes, RecipeRegistryError } from './catalog/registry.js';
 export type { AdamWSpec, DatasetSpec, FinetuneSpec, ModelSpec, OptimizerSpec, RecipeConfig, ScheduleSpec, SgdSpec } from './config/recipe_config.js';
+export type { TransformSpec } from './data/transforms.js';
 export { RecipeConfigError, resolveRecipe, validateRecipe, type RecipeOverrides } from './config/resolve.js';
 export { RECIPE_LIMITS } from './config/recipe_limits.js';
-export { RecipeFileError, type RecipeFileLocation } from './config/recipe_file_error.js';
 export { loadRecipeFile } from './config/recipe_file.js';
-export { applyResumeOverrides, scheduleSpansRun, type ResumeOverrideOptions, type ResumePosition } from './config/resume_overrides.js';
-export { RecipeRegistry, RecipeRegistryError, getRecipe, listRecipes, recipes } from './catalog/registry.js';
-export { CIFAR10_RESNEXT29 } from './catalog/cifar10_resnext29.js';
-export { FASHION_MNIST_RESNEXT } from './catalog/fashion_mnist_resnext.js';
-export { FINETUNE_RESNEXT50 } from './catalog/finetune_resnext50.js';
-export { IMAGENET_RESNEXT50 } from './catalog/imagenet_resnext50.js';
-export { AdamW, type AdamWOptions } from './optim/adamw.js';
-export { Sgd, type SgdOptions } from './optim/sgd.js';
-export { createOptimizer } from './optim/create_optimizer.js';
-export type { Optimizer, OptimizerState } from './optim/optimizer.js';
-export { namedWeights, paramGroups, type NamedWeight, type Param } from './optim/params.js';
-export { lrFactor, type SchedulePosition } from './schedule/lr_schedule.js';
-export { smoothedCrossEntropy } from './train/loss.js';
-export { WeightEma } from './train/ema.js';
-export { GradientAccumulator } from './train/train_step.js';
-export { SeededInitError, seededInit } from './train/seeded_init.js';
-export { FinetuneError, buildModel, loadPretrained } from './train/build_model.js';
-export { train, runPaths, type TrainOptions, type TrainResult } from './train/trainer.js';
-export { CheckpointError, loadCheckpoint, saveCheckpoint, type CheckpointContents, type TrainState } from './checkpoint/checkpoint.js';
-export { writeFileAtomic } from './checkpoint/atomic_write.js';
-export { removeOrphanedTempFiles, tempFileFor, type RemovedTempFile } from './checkpoint/temp_files.js';
-export { readCheckpointHeader, type CheckpointHeader } from './train/checkpoint_recipe.js';
-export { metricsCsv, metricsJsonl, type EpochMetrics, type PartialEpochMetrics } from './report/metrics.js';
-export { plotSvg } from './report/plot_svg.js';
-export { Progress, formatDuration, type ProgressSink, type StepReport } from './report/progress.js';
+export { RecipeFileError, type RecipeFileLocation } from './config/recipe_file_error.js';
+// Training: the trainer, its options and results, the run directory's upkeep.
+export { train, type TrainOptions, type TrainResult } from './train/trainer.js';
+export type { DataSources } from './train/sources.js';
+export type { EpochMetrics } from './report/metrics.js';
+export type { ProgressSink } from './report/progress.js';
+export { CheckpointError } from './checkpoint/checkpoint.js';
+export { removeOrphanedTempFiles, type RemovedTempFile } from './checkpoint/temp_files.js';
+// Data: custom image sources for train(), the Fashion-MNIST reader.
+export { FinetuneError } from './train/build_model.js';
+export { imageFolderSource, type ImageSource, type LabeledImage } from './data/source.js';
+export { loadFashionMnist, type IdxImageSplit } from './datasets/fashion_mnist.js';
+export { DatasetError } from './datasets/dataset_error.js';

@@ -10,7 +10,7 @@ const HEAD_BYTES = 16;
  * returns the problem in a few words, or undefined when it looks like an image. Decoding errors of
  * the rest of the file only show when the image is classified.
  */
-export async function checkImagePath(path: string): Promise<string | undefined> {
+async function checkImagePath(path: string): Promise<string | undefined> {
   try {
     const info = await stat(path);
     if (info.isDirectory()) return 'is a directory, not an image';

@@ -11,7 +11,7 @@ export class RecipeRegistryError extends Error {
 }
 
 /** Named recipes; nothing registers on import, the built-ins are passed to the constructor. */
-export class RecipeRegistry {
+class RecipeRegistry {
   readonly #recipes: NamedRegistry<RecipeConfig>;
 
   constructor(recipes: Iterable<RecipeConfig> = []) {
@@ -38,7 +38,7 @@ export class RecipeRegistry {
 }
 
 /** The shipped recipes. */
-export const recipes = new RecipeRegistry([FASHION_MNIST_RESNEXT, CIFAR10_RESNEXT29, IMAGENET_RESNEXT50, FINETUNE_RESNEXT50]);
+const recipes = new RecipeRegistry([FASHION_MNIST_RESNEXT, CIFAR10_RESNEXT29, IMAGENET_RESNEXT50, FINETUNE_RESNEXT50]);
 
 /** A copy of a shipped recipe; throws {@link RecipeRegistryError} for an unknown name. */
 export function getRecipe(name: string): RecipeConfig {

@@ -24,7 +24,7 @@ const FILES = {
 } as const;
 
 /** The folder to read: the option, else `RESNEXT_FASHION_MNIST_DIR`, else Debian's location. */
-export function fashionMnistDir(dir?: string): string {
+function fashionMnistDir(dir?: string): string {
   return dir ?? process.env['RESNEXT_FASHION_MNIST_DIR'] ?? DEBIAN_FASHION_MNIST_DIR;
 }
 

@@ -19,7 +19,7 @@ export interface StepReport {
 }
 
 /** `3725` → `1:02:05`, `65` → `1:05`. */
-export function formatDuration(seconds: number): string {
+function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const s = Math.max(0, Math.round(seconds));
   const [h, m, sec] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];

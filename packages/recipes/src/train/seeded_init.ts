@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { rngFor } from '../data/rng.js';
 
 /** Thrown when a layer uses an initializer the seeded re-initialization does not know. */
-export class SeededInitError extends Error {
+class SeededInitError extends Error {
   override name = 'SeededInitError';
 }
 
