@@ -3,25 +3,24 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@resnext/backends';
 import { toStateDict, writeSafetensors } from '@resnext/pretrained';
-import { batchCounters, CheckpointError, loadCheckpoint, restoreBatchCounters, restoreWeights, saveCheckpoint, type TrainState } from '../checkpoint/checkpoint.js';
+import { CheckpointError, loadCheckpoint, restoreBatchCounters, restoreWeights, type CheckpointContents } from '../checkpoint/checkpoint.js';
 import { writeFileAtomic } from '../checkpoint/atomic_write.js';
 import { removeOrphanedRunTempFiles } from '../checkpoint/temp_files.js';
 import type { RecipeConfig } from '../config/recipe_config.js';
 import { RecipeConfigError, validateRecipe, type RecipeOverrides } from '../config/resolve.js';
 import { applyResumeOverrides, scheduleSpansRun } from '../config/resume_overrides.js';
-import { createLoader } from '../data/loader.js';
+import { createLoader, type Loader } from '../data/loader.js';
 import { createOptimizer } from '../optim/create_optimizer.js';
-import { namedWeights, paramGroups, type NamedWeight } from '../optim/params.js';
-import type { EpochMetrics, PartialEpochMetrics } from '../report/metrics.js';
+import { namedWeights } from '../optim/params.js';
+import type { EpochMetrics } from '../report/metrics.js';
 import { Progress, type ProgressSink } from '../report/progress.js';
-import { writeReport } from '../report/write_report.js';
 import { lrFactor } from '../schedule/lr_schedule.js';
-import { HEAD_LAYER, buildModel, loadPretrained } from './build_model.js';
-import { readCheckpointHeader } from './checkpoint_recipe.js';
+import { buildModel, loadPretrained } from './build_model.js';
+import { readCheckpointHeader, type CheckpointHeader } from './checkpoint_recipe.js';
 import { WeightEma } from './ema.js';
-import { evaluate } from './evaluate.js';
+import { disposeTraining, runEpoch, type Training } from './epoch.js';
 import { openSources, type DataSources } from './sources.js';
-import { GradientAccumulator, microBatchGradients } from './train_step.js';
+import { GradientAccumulator } from './train_step.js';
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -72,6 +71,8 @@ export function runPaths(runDir: string) {
   };
 }
 
+type RunPaths = ReturnType<typeof runPaths>;
+
 async function exists(file: string): Promise<boolean> {
   return fs.access(file).then(
     () => true,
@@ -92,31 +93,70 @@ async function exists(file: string): Promise<boolean> {
  */
 export async function train(recipeIn: RecipeConfig, options: TrainOptions): Promise<TrainResult> {
   const paths = runPaths(options.out);
-  const resume = options.resume === true;
   const sink = options.progress ?? process.stdout;
   const note = (text: string) => sink.write(`${sink.isTTY === true ? '\r\x1b[K' : ''}${text}\n`);
+  const { recipe, header } = await prepareRun(recipeIn, options, paths, note);
+  if (options.selectBackend !== false) await selectRecipeBackend(recipe, note);
+  const checkpoint = header === null ? null : await loadCheckpoint(paths.checkpoint);
+  const loaders = await openData(recipe, options, paths, note);
+  const training = await buildTraining(recipe, options, paths, loaders, sink, checkpoint === null);
+  if (checkpoint !== null) restoreFromCheckpoint(training, checkpoint, paths.checkpoint, note);
+  if (header !== null && header.config.epochs !== recipe.epochs) noteEpochsChange(training, header.config.epochs, note);
+
+  // The ETA's pace counts from here: building and restoring are not training.
+  training.session.start = performance.now();
+  for (let epoch = training.state.epoch; epoch < recipe.epochs; epoch++) {
+    if (await runEpoch(training, epoch)) {
+      disposeTraining(training);
+      const interrupted = { epoch, step: training.state.loaderStep, stepsPerEpoch: training.trainLoader.stepsPerEpoch, checkpoint: paths.checkpoint };
+      return { runDir: options.out, history: training.state.history, config: recipe, interrupted };
+    }
+  }
+
+  await writeFinalWeights(training, paths);
+  note(`run directory ${options.out}`);
+  disposeTraining(training);
+  return { runDir: options.out, history: training.state.history, config: recipe };
+}
+
+/**
+ * The recipe the run uses, decided before anything is built: leftovers of a killed run are removed,
+ * a directory that holds a run is refused unless resuming, and a resumed run takes the recipe
+ * stored in its checkpoint (with the overrides that are safe). The checkpoint's header is read
+ * first, without its tensors, because that recipe names the backend, which must be selected
+ * before any tensor exists.
+ */
+async function prepareRun(recipeIn: RecipeConfig, options: TrainOptions, paths: RunPaths, note: (text: string) => void): Promise<{ recipe: RecipeConfig; header: CheckpointHeader | null }> {
+  const resume = options.resume === true;
   await removeOrphanedRunTempFiles(options.out, path.dirname(paths.checkpoint), note);
   if (!resume && (await exists(paths.checkpoint))) {
     throw new CheckpointError(`${options.out} already holds a run (${paths.checkpoint}); continue it with resume (--resume) or choose another output directory.`);
   }
-  // The backend must be selected before the checkpoint's tensors are created, and the checkpoint's
-  // recipe names it: read the recipe from the header first.
   const header = resume ? await readCheckpointHeader(paths.checkpoint) : null;
   const recipe = header === null ? structuredClone(recipeIn) : applyResumeOverrides(header.config, header.state, options.resumeOverrides ?? {}, { reschedule: options.reschedule === true });
   validateRecipe(recipe);
-  if (options.selectBackend !== false) {
-    const info = await useBackend(recipe.backend.name, recipe.backend.threads === undefined ? {} : { threads: recipe.backend.threads });
-    note(`backend ${info.name}${info.threads === undefined ? '' : `, ${info.threads} thread(s)`}`);
-  }
-  const checkpoint = resume ? await loadCheckpoint(paths.checkpoint) : null;
+  return { recipe, header };
+}
+
+/** Selects the recipe's backend (and thread count) and says which one runs. */
+async function selectRecipeBackend(recipe: RecipeConfig, note: (text: string) => void): Promise<void> {
+  const info = await useBackend(recipe.backend.name, recipe.backend.threads === undefined ? {} : { threads: recipe.backend.threads });
+  note(`backend ${info.name}${info.threads === undefined ? '' : `, ${info.threads} thread(s)`}`);
+}
+
+/**
+ * Opens the dataset and writes config.json: after the data, because an image folder decides the
+ * class count the config records. Returns the training loader (shuffled, augmented, whole
+ * micro-batches) and the evaluation loader.
+ */
+async function openData(recipe: RecipeConfig, options: TrainOptions, paths: RunPaths, note: (text: string) => void): Promise<{ trainLoader: Loader; testLoader: Loader }> {
   const sources = options.sources ?? (await openSources(recipe));
   adoptClassCount(recipe, sources, note);
   await fs.mkdir(path.dirname(paths.checkpoint), { recursive: true });
   await writeFileAtomic(paths.config, JSON.stringify(recipe, null, 2) + '\n');
-  const k = recipe.gradAccumulation;
-  const numClasses = recipe.model.numClasses;
+  const microBatch = recipe.batchSize / recipe.gradAccumulation;
   const trainLoader = createLoader(sources.train, {
-    batchSize: recipe.batchSize / k,
+    batchSize: microBatch,
     transform: recipe.trainTransform,
     shuffle: true,
     seed: recipe.seed,
@@ -126,173 +166,75 @@ export async function train(recipeIn: RecipeConfig, options: TrainOptions): Prom
     ...(recipe.dataset.trainLimit !== undefined && { limit: recipe.dataset.trainLimit }),
   });
   const testLoader = createLoader(sources.test, {
-    batchSize: recipe.batchSize / k,
+    batchSize: microBatch,
     transform: recipe.evalTransform,
     shuffle: false,
     seed: recipe.seed,
     ...(recipe.dataset.testLimit !== undefined && { limit: recipe.dataset.testLimit }),
   });
-  const loaderSteps = trainLoader.stepsPerEpoch;
-  const optimizerStepsPerEpoch = Math.ceil(loaderSteps / k);
-  const bar = new Progress(sink, recipe.epochs, loaderSteps);
-
-  const model = buildModel(recipe);
-  if (recipe.finetune !== null && checkpoint === null) await loadPretrained(model, recipe);
-  const weights = namedWeights(model);
-  const optimizer = createOptimizer(recipe.optimizer);
-  const ema = recipe.ema === null ? null : new WeightEma(weights, recipe.ema.decay);
-  let state: TrainState = { epoch: 0, loaderStep: 0, optimizerStep: 0, running: { lossSum: 0, correct: 0, count: 0 }, history: [], elapsedSeconds: 0 };
-  if (checkpoint !== null) {
-    restoreWeights(weights, checkpoint.weights, paths.checkpoint);
-    restoreBatchCounters(model, checkpoint.batchCounters, paths.checkpoint);
-    optimizer.setState(checkpoint.optimizer);
-    if (ema !== null && checkpoint.ema !== null) ema.load(checkpoint.ema);
-    tf.dispose([...checkpoint.weights.values(), ...checkpoint.optimizer.slots.values(), ...(checkpoint.ema?.values() ?? [])]);
-    state = checkpoint.state;
-    note(state.epoch >= recipe.epochs ? `the run has finished its ${recipe.epochs} epoch(s); pass more epochs to train further` : `resumed at epoch ${state.epoch + 1}, step ${state.loaderStep}/${loaderSteps}`);
-  }
-
-  const baseLr = recipe.optimizer.lr * (recipe.lrReferenceBatch === undefined ? 1 : recipe.batchSize / recipe.lrReferenceBatch);
-  const lrAt = (step: number, epochs = recipe.epochs) => baseLr * lrFactor(recipe.schedule, { step, stepsPerEpoch: optimizerStepsPerEpoch, epochs });
-  if (header !== null && header.config.epochs !== recipe.epochs) {
-    const at = state.optimizerStep;
-    const change = scheduleSpansRun(recipe.schedule) ? `; the ${recipe.schedule.kind} schedule now spans them: lr at step ${at} ${lrAt(at, header.config.epochs).toPrecision(3)} → ${lrAt(at).toPrecision(3)}` : '';
-    note(`epochs ${header.config.epochs} → ${recipe.epochs}${change}`);
-  }
-
-  const save = async (at: TrainState) => {
-    const opt = optimizer.getState();
-    try {
-      await saveCheckpoint(paths.checkpoint, { state: at, config: recipe, weights, optimizer: opt, ema: ema?.shadow ?? null, batchCounters: batchCounters(model) });
-    } finally {
-      tf.dispose([...opt.slots.values()]);
-    }
-  };
-
-  const aborted = () => options.signal?.aborted === true;
-  const dispose = () => {
-    optimizer.dispose();
-    ema?.dispose();
-    model.dispose();
-  };
-  const totalLoaderSteps = recipe.epochs * loaderSteps;
-  const sessionStart = performance.now();
-  let sessionSteps = 0;
-  const accumulator = new GradientAccumulator();
-  for (let epoch = state.epoch; epoch < recipe.epochs; epoch++) {
-    // This epoch's figures carry over a resume when the checkpoint has them.
-    const carried = state.running.trainSeconds !== undefined;
-    const epochStart = performance.now() - 1000 * (state.running.wallSeconds ?? 0);
-    let epochTrainSeconds = state.running.trainSeconds ?? 0;
-    let epochImages = carried ? state.running.count : 0;
-    let sessionTrainSeconds = 0;
-    const params = paramsForEpoch(weights, recipe, epoch);
-    let lr = state.optimizerStep > 0 ? lrAt(state.optimizerStep - 1) : 0;
-    /** The state to checkpoint mid-epoch, and the metrics of the epoch so far. */
-    const midEpoch = (): { at: TrainState; partial: PartialEpochMetrics | undefined } => {
-      const wallSeconds = (performance.now() - epochStart) / 1000;
-      const at = { ...state, running: { ...state.running, trainSeconds: epochTrainSeconds, wallSeconds }, elapsedSeconds: state.elapsedSeconds + sessionTrainSeconds };
-      const r = state.running;
-      const partial: PartialEpochMetrics | undefined =
-        r.count === 0
-          ? undefined
-          : { epoch: epoch + state.loaderStep / loaderSteps, trainLoss: r.lossSum / r.count, trainAccuracy: r.correct / r.count, lr, imagesPerSecond: epochImages / epochTrainSeconds, seconds: wallSeconds, partial: true };
-      return { at, partial };
-    };
-    const checkpointMidEpoch = async () => {
-      const { at, partial } = midEpoch();
-      await save(at);
-      await writeReport(options.out, recipe.name, state.history, partial);
-    };
-    const stopped = async (): Promise<TrainResult> => {
-      await checkpointMidEpoch();
-      dispose();
-      return { runDir: options.out, history: state.history, config: recipe, interrupted: { epoch, step: state.loaderStep, stepsPerEpoch: loaderSteps, checkpoint: paths.checkpoint } };
-    };
-    if (aborted()) return stopped();
-    let t0 = performance.now();
-    for await (const batch of trainLoader.epoch(epoch, state.loaderStep)) {
-      const n = batch.shape[0];
-      const r = await microBatchGradients(model, params, batch, numClasses, recipe.labelSmoothing);
-      accumulator.add(r.grads, n);
-      state.running.lossSum += r.lossSum;
-      state.running.correct += r.correct;
-      state.running.count += n;
-      state.loaderStep = batch.step + 1;
-      epochImages += n;
-      const lastOfEpoch = state.loaderStep === loaderSteps;
-      if (accumulator.microBatches === k || lastOfEpoch) {
-        lr = lrAt(state.optimizerStep);
-        const grads = accumulator.take();
-        optimizer.step(params, grads, lr);
-        tf.dispose([...grads.values()]);
-        ema?.update();
-        state.optimizerStep += 1;
-      }
-      const now = performance.now();
-      epochTrainSeconds += (now - t0) / 1000;
-      sessionTrainSeconds += (now - t0) / 1000;
-      sessionSteps += 1;
-      const pace = (now - sessionStart) / 1000 / sessionSteps;
-      const done = epoch * loaderSteps + state.loaderStep;
-      bar.step({ epoch, step: state.loaderStep, loss: r.lossSum / n, lr, imagesPerSecond: epochImages / epochTrainSeconds, etaSeconds: pace * (totalLoaderSteps - done) });
-      // A step can run on microtasks alone (in-memory data, synchronous kernels): give the event
-      // loop a turn so a signal handler (SIGINT, SIGTERM) runs before the next step.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      // Checkpoints fall between optimizer steps (a checkpoint holds no accumulated gradients).
-      const boundary = accumulator.microBatches === 0;
-      if (boundary && aborted()) return stopped();
-      const every = recipe.checkpointEverySteps;
-      if (boundary && every > 0 && state.optimizerStep % every === 0 && !lastOfEpoch) await checkpointMidEpoch();
-      t0 = performance.now();
-    }
-    // A signal during the evaluation stops the run at the end of the epoch's training: the
-    // resumed run evaluates the epoch.
-    const evaluation = await evaluate(model, testLoader, numClasses, options.signal);
-    const emaEvaluation = ema === null || evaluation === null ? null : await ema.withAveragedWeights(() => evaluate(model, testLoader, numClasses, options.signal));
-    if (evaluation === null || (ema !== null && emaEvaluation === null)) return stopped();
-    const metrics: EpochMetrics = {
-      epoch: epoch + 1,
-      trainLoss: state.running.lossSum / state.running.count,
-      trainAccuracy: state.running.correct / state.running.count,
-      testLoss: evaluation.loss,
-      testAccuracy: evaluation.accuracy,
-      ...(emaEvaluation !== null && { emaTestLoss: emaEvaluation.loss, emaTestAccuracy: emaEvaluation.accuracy }),
-      lr,
-      imagesPerSecond: epochImages / epochTrainSeconds,
-      seconds: (performance.now() - epochStart) / 1000,
-    };
-    bar.epochEnd(metrics);
-    state = {
-      epoch: epoch + 1,
-      loaderStep: 0,
-      optimizerStep: state.optimizerStep,
-      running: { lossSum: 0, correct: 0, count: 0 },
-      history: [...state.history, metrics],
-      elapsedSeconds: state.elapsedSeconds + sessionTrainSeconds,
-    };
-    await writeReport(options.out, recipe.name, state.history);
-    await save(state);
-  }
-
-  await writeFileAtomic(paths.model, writeSafetensors(toStateDict(model), { recipe: recipe.name }));
-  if (ema !== null) await ema.withAveragedWeights(() => writeFileAtomic(paths.emaModel, writeSafetensors(toStateDict(model), { recipe: recipe.name, ema: String(recipe.ema!.decay) })));
-  note(`run directory ${options.out}`);
-  dispose();
-  return { runDir: options.out, history: state.history, config: recipe };
+  return { trainLoader, testLoader };
 }
 
 /**
- * The parameters trained in `epoch`: everything, or only the head while a fine-tuned backbone is
- * frozen; afterwards the backbone learns at `backboneLrScale` × the scheduled rate.
+ * The seeded model, its optimizer and EMA, and the learning rate of every optimizer step, at the
+ * start of a run (a resumed run then restores its checkpoint into them). A fresh fine-tuning run
+ * loads its pretrained weights here, before the EMA copies the weights it starts from.
  */
-function paramsForEpoch(weights: readonly NamedWeight[], recipe: RecipeConfig, epoch: number) {
-  const ft = recipe.finetune;
-  const noDecayOnBnAndBias = recipe.optimizer.noDecayOnBnAndBias ?? true;
-  const isHead = (w: NamedWeight) => w.layer === HEAD_LAYER;
-  if (ft === null) return paramGroups(weights, { noDecayOnBnAndBias });
-  if (epoch < ft.freezeBackboneEpochs) return paramGroups(weights.filter(isHead), { noDecayOnBnAndBias });
-  return paramGroups(weights, { noDecayOnBnAndBias, lrScale: (w) => (isHead(w) ? 1 : ft.backboneLrScale) });
+async function buildTraining(recipe: RecipeConfig, options: TrainOptions, paths: RunPaths, loaders: { trainLoader: Loader; testLoader: Loader }, sink: ProgressSink, fresh: boolean): Promise<Training> {
+  const loaderSteps = loaders.trainLoader.stepsPerEpoch;
+  const bar = new Progress(sink, recipe.epochs, loaderSteps);
+  const model = buildModel(recipe);
+  if (recipe.finetune !== null && fresh) await loadPretrained(model, recipe);
+  const weights = namedWeights(model);
+  const optimizer = createOptimizer(recipe.optimizer);
+  const ema = recipe.ema === null ? null : new WeightEma(weights, recipe.ema.decay);
+  // The schedule counts optimizer steps; the linear scaling rule scales the recipe's rate.
+  const optimizerStepsPerEpoch = Math.ceil(loaderSteps / recipe.gradAccumulation);
+  const baseLr = recipe.optimizer.lr * (recipe.lrReferenceBatch === undefined ? 1 : recipe.batchSize / recipe.lrReferenceBatch);
+  const lrAt = (step: number, epochs = recipe.epochs) => baseLr * lrFactor(recipe.schedule, { step, stepsPerEpoch: optimizerStepsPerEpoch, epochs });
+  return {
+    recipe,
+    out: options.out,
+    checkpointFile: paths.checkpoint,
+    signal: options.signal,
+    model,
+    weights,
+    optimizer,
+    ema,
+    ...loaders,
+    bar,
+    lrAt,
+    state: { epoch: 0, loaderStep: 0, optimizerStep: 0, running: { lossSum: 0, correct: 0, count: 0 }, history: [], elapsedSeconds: 0 },
+    accumulator: new GradientAccumulator(),
+    session: { start: 0, steps: 0 },
+  };
+}
+
+/** Puts a checkpoint's weights, BN counters, optimizer slots, EMA and position into the run, then frees its tensors. */
+function restoreFromCheckpoint(t: Training, checkpoint: CheckpointContents, file: string, note: (text: string) => void): void {
+  restoreWeights(t.weights, checkpoint.weights, file);
+  restoreBatchCounters(t.model, checkpoint.batchCounters, file);
+  t.optimizer.setState(checkpoint.optimizer);
+  if (t.ema !== null && checkpoint.ema !== null) t.ema.load(checkpoint.ema);
+  tf.dispose([...checkpoint.weights.values(), ...checkpoint.optimizer.slots.values(), ...(checkpoint.ema?.values() ?? [])]);
+  t.state = checkpoint.state;
+  const epochs = t.recipe.epochs;
+  note(t.state.epoch >= epochs ? `the run has finished its ${epochs} epoch(s); pass more epochs to train further` : `resumed at epoch ${t.state.epoch + 1}, step ${t.state.loaderStep}/${t.trainLoader.stepsPerEpoch}`);
+}
+
+/** A resume that changed the epoch count says so, and how the learning rate moves when the schedule spans the run. */
+function noteEpochsChange(t: Training, epochsBefore: number, note: (text: string) => void): void {
+  const { recipe, lrAt } = t;
+  const at = t.state.optimizerStep;
+  const change = scheduleSpansRun(recipe.schedule) ? `; the ${recipe.schedule.kind} schedule now spans them: lr at step ${at} ${lrAt(at, epochsBefore).toPrecision(3)} → ${lrAt(at).toPrecision(3)}` : '';
+  note(`epochs ${epochsBefore} → ${recipe.epochs}${change}`);
+}
+
+/** The final weights with torchvision keys (model.safetensors), and the EMA's when the recipe keeps one. */
+async function writeFinalWeights(t: Training, paths: RunPaths): Promise<void> {
+  const { model, ema, recipe } = t;
+  await writeFileAtomic(paths.model, writeSafetensors(toStateDict(model), { recipe: recipe.name }));
+  if (ema !== null) await ema.withAveragedWeights(() => writeFileAtomic(paths.emaModel, writeSafetensors(toStateDict(model), { recipe: recipe.name, ema: String(recipe.ema!.decay) })));
 }
 
 /**
