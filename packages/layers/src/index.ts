@@ -45,4 +45,4 @@ export {
   type BatchNormTrainResult,
 } from './ops/batch_norm_train.js';
 export { foldBatchNorm } from './fold/fold_batch_norm.js';
-export { fileSystem, registerFileSystemRouter } from './io/file_system.js';
+export { fileSystem, registerFileSystemRouter, type FileSystemHandler, type FileSystemOptions, type FileSystemSaveResult } from './io/file_system.js';

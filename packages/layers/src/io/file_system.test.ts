@@ -136,3 +136,41 @@ describe('fileSystem load refuses manifest paths outside the model folder', () =
     model.dispose();
   });
 });
+
+describe('fileSystem with shardSizeBytes', () => {
+  it('writes exactly ceil(bytes / shardSizeBytes) shards that load back to identical outputs', async () => {
+    await tf.setBackend('cpu');
+    const model = smallModel(7);
+    const target = join(dir, 'sharded');
+    const shardSizeBytes = 10_000;
+    const result = await fileSystem(target, { shardSizeBytes }).save(await artifactsOf(model));
+    const bytes = result.modelArtifactsInfo.weightDataBytes;
+    const count = Math.ceil(bytes / shardSizeBytes);
+    expect(count).toBeGreaterThan(2);
+    const shards = Array.from({ length: count }, (_, i) => `group1-shard${i + 1}of${count}.bin`);
+    expect(result.files).toEqual([...shards, 'model.json']);
+    expect((await readdir(target)).sort()).toEqual([...shards, 'model.json'].sort());
+    const sizes = await Promise.all(shards.map(async (f) => (await readFile(join(target, f))).byteLength));
+    expect(sizes).toEqual(shards.map((_, i) => Math.min(shardSizeBytes, bytes - i * shardSizeBytes)));
+    const json = JSON.parse(await readFile(join(target, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+    expect(json.weightsManifest[0]!.paths).toEqual(shards);
+    const loaded = await tfl.loadLayersModel(`file://${target}/model.json`);
+    expect(await outputsOf(loaded)).toEqual(await outputsOf(model));
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('refuses a shard size that is not an integer ≥ 4', () => {
+    for (const shardSizeBytes of [0, 3, 1.5, NaN]) expect(() => fileSystem(dir, { shardSizeBytes })).toThrow(RangeError);
+  });
+});
+
+/** What tf.io serializes for `model`, without writing anything. */
+async function artifactsOf(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler((artifacts) => {
+    saved = artifacts;
+    return Promise.resolve({ modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) });
+  }));
+  return saved!;
+}

@@ -4,24 +4,8 @@
  * `tf.loadLayersModel('file:///dir/model.json')` reads them back.
  */
 import * as tf from '@tensorflow/tfjs-core';
-
-/** The part of `node:fs/promises` used here, typed locally so the library builds without @types/node. */
-interface NodeFs {
-  mkdir(path: string, options: { recursive: true }): Promise<unknown>;
-  readFile(path: string): Promise<Uint8Array>;
-  readFile(path: string, encoding: 'utf8'): Promise<string>;
-  writeFile(path: string, data: Uint8Array | string): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-  rm(path: string, options: { force: true }): Promise<void>;
-}
-
-// A specifier in a variable, and the bundler-ignore comments, keep browser bundlers (webpack,
-// Vite, esbuild) from trying to resolve a Node built-in they cannot bundle: this module stays
-// importable in a browser, and fails only if a file:// handler is actually used there.
-const NODE_FS = 'node:fs/promises';
-async function nodeFs(): Promise<NodeFs> {
-  return (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS)) as NodeFs;
-}
+import { writeFileAtomic } from './atomic_write.js';
+import { nodeBuiltins } from './node_builtins.js';
 
 const SCHEME = 'file://';
 const MODEL_JSON = 'model.json';
@@ -58,21 +42,6 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
-/**
- * Writes `data` to `path` atomically: to a temporary file in the same directory, then renamed
- * over `path` (rename within a file system is atomic), so a reader never sees half a file.
- */
-async function writeAtomically(fs: NodeFs, path: string, data: Uint8Array | string): Promise<void> {
-  const temporary = `${path}.${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    await fs.writeFile(temporary, data);
-    await fs.rename(temporary, path);
-  } catch (error) {
-    await fs.rm(temporary, { force: true });
-    throw error;
-  }
-}
-
 function modelJsonOf(artifacts: tf.io.ModelArtifacts, weightsManifest: tf.io.WeightsManifestConfig): tf.io.ModelJSON {
   if (artifacts.modelTopology instanceof ArrayBuffer) {
     throw new Error('file:// handler: binary (GraphDef) model topologies are not supported, only JSON.');
@@ -85,33 +54,78 @@ function modelJsonOf(artifacts: tf.io.ModelArtifacts, weightsManifest: tf.io.Wei
   return json;
 }
 
+/** Options of {@link fileSystem}. */
+export interface FileSystemOptions {
+  /**
+   * Split the weights into shards of at most this many bytes (an integer ≥ 4), named like the
+   * tfjs converters' `group1-shard1of3.bin`, `group1-shard2of3.bin`, …: files that CDNs and
+   * browser caches handle well. Default: one `weights.bin`.
+   */
+  shardSizeBytes?: number;
+}
+
+/** What {@link fileSystem}'s `save` wrote, besides tf.io's summary. */
+export interface FileSystemSaveResult extends tf.io.SaveResult {
+  /** The file names written into the model's folder, in order: weight files, then model.json. */
+  files: string[];
+}
+
+/** A file:// IOHandler whose `save` also names the files it wrote. */
+export interface FileSystemHandler extends tf.io.IOHandler {
+  save(artifacts: tf.io.ModelArtifacts): Promise<FileSystemSaveResult>;
+  load(): Promise<tf.io.ModelArtifacts>;
+}
+
+/** The weights split into files of at most `shardSizeBytes` (one weights.bin without it). */
+function weightFiles(weights: ArrayBuffer, shardSizeBytes: number | undefined): { name: string; bytes: Uint8Array }[] {
+  if (shardSizeBytes === undefined) return [{ name: WEIGHTS_BIN, bytes: new Uint8Array(weights) }];
+  const count = Math.max(1, Math.ceil(weights.byteLength / shardSizeBytes));
+  return Array.from({ length: count }, (_, i) => ({
+    name: `group1-shard${i + 1}of${count}.bin`,
+    bytes: new Uint8Array(weights, i * shardSizeBytes, Math.min(shardSizeBytes, weights.byteLength - i * shardSizeBytes)),
+  }));
+}
+
 /**
- * An IOHandler reading and writing a model in the directory `path` (model.json + weights.bin),
- * or at `path` itself if it ends in `.json` (weights.bin next to it). Node only.
+ * An IOHandler reading and writing a model in the directory `path` (model.json + weights.bin, or
+ * weight shards with `shardSizeBytes`), or at `path` itself if it ends in `.json` (weight files
+ * next to it). Node only.
  *
  * Weights files named by the manifest must lie inside the folder of model.json (relative paths
- * without `..`); any other path is refused before a file is read.
+ * without `..`); any other path is refused before a file is read. Any number of them loads.
  *
- * Each file is replaced atomically; weights.bin is written before model.json, so a reader that
- * finds a new model.json also finds its weights.
+ * Each file is replaced atomically and fsynced (`writeFileAtomic` of `@resnext/layers/node-io`);
+ * the weight files are written before model.json, so a reader that finds a new model.json also
+ * finds its weights.
+ *
+ * @example
+ * ```ts
+ * await model.save(fileSystem('./web/model', { shardSizeBytes: 4 * 1024 * 1024 }));
+ * const loaded = await tf.loadLayersModel(fileSystem('./web/model'));
+ * ```
  */
-export function fileSystem(path: string): tf.io.IOHandler {
+export function fileSystem(path: string, options: FileSystemOptions = {}): FileSystemHandler {
+  const { shardSizeBytes } = options;
+  if (shardSizeBytes !== undefined && (!Number.isInteger(shardSizeBytes) || shardSizeBytes < 4)) {
+    throw new RangeError(`file:// handler: shardSizeBytes must be an integer ≥ 4, got ${shardSizeBytes}`);
+  }
   const jsonPath = modelJsonPath(path);
   const dir = dirname(jsonPath);
   return {
-    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      const fs = await nodeFs();
-      await fs.mkdir(dir, { recursive: true });
-      const weights = tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? []);
-      const manifest: tf.io.WeightsManifestConfig = [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }];
-      await writeAtomically(fs, `${dir}/${WEIGHTS_BIN}`, new Uint8Array(weights));
-      await writeAtomically(fs, jsonPath, JSON.stringify(modelJsonOf(artifacts, manifest)));
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    async save(artifacts: tf.io.ModelArtifacts): Promise<FileSystemSaveResult> {
+      const { fsp } = await nodeBuiltins();
+      await fsp.mkdir(dir, { recursive: true });
+      const files = weightFiles(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? []), shardSizeBytes);
+      const manifest: tf.io.WeightsManifestConfig = [{ paths: files.map((f) => f.name), weights: artifacts.weightSpecs ?? [] }];
+      await Promise.all(files.map((f) => writeFileAtomic(`${dir}/${f.name}`, f.bytes)));
+      await writeFileAtomic(jsonPath, JSON.stringify(modelJsonOf(artifacts, manifest)));
+      const jsonName = jsonPath.slice(Math.max(jsonPath.lastIndexOf('/'), jsonPath.lastIndexOf('\\')) + 1);
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts), files: [...files.map((f) => f.name), jsonName] };
     },
 
     async load(): Promise<tf.io.ModelArtifacts> {
-      const fs = await nodeFs();
-      const modelJson = JSON.parse(await fs.readFile(jsonPath, 'utf8')) as tf.io.ModelJSON;
+      const { fsp } = await nodeBuiltins();
+      const modelJson = JSON.parse(await fsp.readFile(jsonPath, 'utf8')) as tf.io.ModelJSON;
       if (modelJson.modelTopology === undefined || !Array.isArray(modelJson.weightsManifest)) {
         throw new Error(`file:// handler: ${jsonPath} has no modelTopology or weightsManifest; is it a tfjs model.json?`);
       }
@@ -123,7 +137,7 @@ export function fileSystem(path: string): tf.io.IOHandler {
           for (const file of group.paths) {
             if (!staysInside(file)) throw new Error(`file:// handler: ${jsonPath} names the weights file ${JSON.stringify(file)}, outside its folder`);
           }
-          for (const file of group.paths) buffers.push(toArrayBuffer(await fs.readFile(`${dir}/${file}`)));
+          for (const file of group.paths) buffers.push(toArrayBuffer(await fsp.readFile(`${dir}/${file}`)));
         }
         return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
       });

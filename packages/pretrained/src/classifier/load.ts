@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { fileSystem, foldBatchNorm } from '@resnext/layers';
+import { nodeBuiltins } from '@resnext/layers/node-io';
 import { createModel, getModelConfig, type ResNeXtConfig } from '@resnext/models';
 import { fetchWeights, fetchWeightsWithSource } from '../download/fetch_weights.js';
 import type { FetchWeightsOptions } from '../download/options.js';
@@ -102,9 +103,8 @@ async function stateDictFromTfjs(source: string): Promise<TensorMap> {
     handler = checkedHttpHandler(source, failed);
   } else {
     const path = source.startsWith('file://') ? source.slice('file://'.length) : source;
-    const NODE_FS = 'node:fs/promises';
-    const fs = (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS)) as { readFile(path: string, encoding: 'utf8'): Promise<string> };
-    checkTfjsModelJson(await fs.readFile(path, 'utf8'), source);
+    const { fsp } = await nodeBuiltins();
+    checkTfjsModelJson(await fsp.readFile(path, 'utf8'), source);
     handler = fileSystem(path);
   }
   let loaded: tfl.LayersModel;
@@ -144,9 +144,8 @@ async function checkpointBytes(source: CheckpointSource, options: FetchWeightsOp
   if (source instanceof Uint8Array) return { bytes: source, name: 'checkpoint bytes' };
   const text = source.toString();
   if (source instanceof URL || isUrl(text)) return { bytes: await fetchWeights({ url: text }, options), name: text };
-  const NODE_FS = 'node:fs/promises';
-  const fs = (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS)) as { readFile(path: string): Promise<Uint8Array> };
-  return { bytes: await fs.readFile(text), name: text };
+  const { fsp } = await nodeBuiltins();
+  return { bytes: await fsp.readFile(text), name: text };
 }
 
 /**

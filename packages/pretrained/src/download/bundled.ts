@@ -3,11 +3,10 @@
  * `bundled:<file>` source URLs. They are read from the installed package — never downloaded,
  * never cached — so they work offline; their sha256 is still checked on every read.
  */
-import type * as NodeUrl from 'node:url';
 import { isNode } from './environment.js';
 import { DownloadError, IntegrityError } from './errors.js';
 import { findMismatch, sha256Hex, validateSpec } from './integrity.js';
-import { nodeBuiltins } from './node_builtins.js';
+import { nodeBuiltins } from '@resnext/layers/node-io';
 import type { WeightsFileSpec } from './options.js';
 
 const PREFIX = 'bundled:';
@@ -25,9 +24,7 @@ function bundledFileUrl(source: { url: string }): URL {
 }
 
 async function nodePath(url: URL): Promise<string> {
-  const NODE_URL = 'node:url';
-  const { fileURLToPath } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_URL)) as typeof NodeUrl;
-  return fileURLToPath(url);
+  return (await nodeBuiltins()).url.fileURLToPath(url);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { bundledFilePath, isBundledSource } from './bundled.js';
 import { isNode, readEnv } from './environment.js';
-import { nodeBuiltins, type NodeBuiltins } from './node_builtins.js';
+import { nodeBuiltins, type NodeBuiltins } from '@resnext/layers/node-io';
 import { cacheFilePath, homeCacheDir } from './node_cache.js';
 import { SIDECAR } from './cache_layout.js';
 import type { WeightsFileSpec, WeightsTarget } from './options.js';

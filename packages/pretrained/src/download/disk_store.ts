@@ -4,7 +4,7 @@
  */
 import { CacheError, type CacheProblem } from './errors.js';
 import { InFlight } from './in_flight.js';
-import { nodeBuiltins, type NodeBuiltins } from './node_builtins.js';
+import { nodeBuiltins, type NodeBuiltins } from '@resnext/layers/node-io';
 import { cacheFilePath, homeCacheDir, lookupCached, readCachedBytes } from './node_cache.js';
 import { downloadToCache } from './node_download.js';
 import type { StoreSettings, WeightsStore } from './store.js';

@@ -9,7 +9,7 @@ import { startLoopbackServer } from '../testing/loopback_server.js';
 import { safetensorsBody } from '../testing/weights_bodies.js';
 import { acquireFileLock } from './file_lock.js';
 import { fetchWeights, fetchWeightsToPath } from './fetch_weights.js';
-import { nodeBuiltins } from './node_builtins.js';
+import { nodeBuiltins } from '@resnext/layers/node-io';
 
 const server = await startLoopbackServer();
 const node = await nodeBuiltins();

@@ -1,4 +1,4 @@
-import type { NodeBuiltins } from './node_builtins.js';
+import type { NodeBuiltins } from '@resnext/layers/node-io';
 
 /** A held lock. */
 export interface FileLock {

@@ -4,7 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { SIDECAR, cacheSegments } from './cache_layout.js';
 import { CacheError, IntegrityError } from './errors.js';
 import { findMismatch, hasDigest, isSha256Hex, type IntegrityMismatch } from './integrity.js';
-import type { NodeBuiltins } from './node_builtins.js';
+import { writeFileAtomic, type NodeBuiltins } from '@resnext/layers/node-io';
 import type { WeightsFileSpec } from './options.js';
 import { EXPECTED_STRUCTURE, structureProblem } from './structure.js';
 
@@ -65,19 +65,11 @@ async function readPinnedDigest(node: NodeBuiltins, file: string): Promise<strin
 }
 
 /**
- * Pins `digest` next to `file`, atomically, in `sha256sum` format (`<hex>  <name>`), so
- * `sha256sum -c <file>.sha256` checks an entry by hand.
+ * Pins `digest` next to `file`, atomically and fsynced, in `sha256sum` format (`<hex>  <name>`),
+ * so `sha256sum -c <file>.sha256` checks an entry by hand.
  */
 export async function writePinnedDigest(node: NodeBuiltins, file: string, digest: string): Promise<void> {
-  const target = `${file}${SIDECAR.digest}`;
-  const temporary = `${target}.tmp-${node.crypto.randomUUID()}`;
-  try {
-    await node.fsp.writeFile(temporary, `${digest}  ${node.path.basename(file)}\n`);
-    await node.fsp.rename(temporary, target);
-  } catch (error) {
-    await node.fsp.rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(`${file}${SIDECAR.digest}`, `${digest}  ${node.path.basename(file)}\n`);
 }
 
 /**

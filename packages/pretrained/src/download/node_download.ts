@@ -9,7 +9,7 @@ import { DownloadError, IntegrityError } from './errors.js';
 import { acquireFileLock, type FileLock } from './file_lock.js';
 import { openUrl, type Deadline, type OpenResponse, type RequestControl } from './http.js';
 import { findMismatch, hasDigest } from './integrity.js';
-import type { NodeBuiltins } from './node_builtins.js';
+import type { NodeBuiltins } from '@resnext/layers/node-io';
 import { fileStructureProblem, hashInto, lookupCached, writePinnedDigest } from './node_cache.js';
 import type { DownloadProgress, FetchLike, WeightsFileSpec } from './options.js';
 import { PartialFile } from './partial_file.js';

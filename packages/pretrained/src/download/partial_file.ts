@@ -8,7 +8,7 @@
  */
 import { SIDECAR } from './cache_layout.js';
 import { processIsAlive } from './file_lock.js';
-import type { NodeBuiltins } from './node_builtins.js';
+import type { NodeBuiltins } from '@resnext/layers/node-io';
 
 const errorCode = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
 

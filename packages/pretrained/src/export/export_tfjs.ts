@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { fileSystem } from '@resnext/layers';
 import { toFloat16Bits } from './float16.js';
 
 /** Options of {@link exportTfjs}. */
@@ -17,13 +18,6 @@ export interface ExportTfjsResult {
   /** Total bytes of the weight shards. */
   weightBytes: number;
 }
-
-interface NodeFs {
-  mkdir(path: string, options: { recursive: true }): Promise<unknown>;
-  writeFile(path: string, data: Uint8Array | string): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-}
-const NODE_FS = 'node:fs/promises';
 
 /** The model's topology and weights as tf.io serializes them, without writing anything. */
 async function artifactsOf(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
@@ -65,9 +59,10 @@ function quantizeFloat16(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer)
 /**
  * Writes `model` in the TensorFlow.js layers format for static hosting: `model.json` plus weight
  * shards of at most `shardBytes` (`group1-shard1of7.bin`, …), loadable with
- * `tf.loadLayersModel(url)` from any HTTP server or CDN (or `file://` in Node). Every file goes
- * to a temporary name and is renamed into place; model.json is written last, so a reader never
- * sees a model.json whose shards are missing. Node only.
+ * `tf.loadLayersModel(url)` from any HTTP server or CDN (or `file://` in Node). The files are
+ * written by the `fileSystem` handler of `@resnext/layers` with `shardSizeBytes`: each one
+ * atomically and fsynced, model.json last, so a reader never sees a model.json whose shards are
+ * missing. Node only.
  *
  * @example
  * ```ts
@@ -78,28 +73,17 @@ function quantizeFloat16(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer)
 export async function exportTfjs(model: tfl.LayersModel, dir: string, options: ExportTfjsOptions = {}): Promise<ExportTfjsResult> {
   const shardBytes = options.shardBytes ?? 4 * 1024 * 1024;
   if (!Number.isInteger(shardBytes) || shardBytes < 4) throw new RangeError(`exportTfjs: shardBytes must be an integer ≥ 4, got ${shardBytes}`);
-  const fs = (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS)) as NodeFs;
   const artifacts = await artifactsOf(model);
-  let specs = artifacts.weightSpecs ?? [];
-  let data = tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? []);
-  if (options.float16) [specs, data] = quantizeFloat16(specs, data);
-
-  const count = Math.max(1, Math.ceil(data.byteLength / shardBytes));
-  const paths = Array.from({ length: count }, (_, i) => `group1-shard${i + 1}of${count}.bin`);
-  await fs.mkdir(dir, { recursive: true });
-  const write = async (name: string, content: Uint8Array | string) => {
-    const tmp = `${dir}/${name}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, content);
-    await fs.rename(tmp, `${dir}/${name}`);
-  };
-  for (let i = 0; i < count; i++) await write(paths[i]!, new Uint8Array(data, i * shardBytes, Math.min(shardBytes, data.byteLength - i * shardBytes)));
-  const modelJson: tf.io.ModelJSON = {
-    modelTopology: artifacts.modelTopology as object,
+  let weightSpecs = artifacts.weightSpecs ?? [];
+  let weightData = tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? []);
+  if (options.float16) [weightSpecs, weightData] = quantizeFloat16(weightSpecs, weightData);
+  const { files } = await fileSystem(dir, { shardSizeBytes: shardBytes }).save({
+    ...artifacts,
+    weightSpecs,
+    weightData,
     format: artifacts.format ?? 'layers-model',
     generatedBy: artifacts.generatedBy ?? 'TensorFlow.js',
     convertedBy: '@resnext/pretrained exportTfjs',
-    weightsManifest: [{ paths, weights: specs }],
-  };
-  await write('model.json', JSON.stringify(modelJson));
-  return { files: [...paths, 'model.json'], weightBytes: data.byteLength };
+  });
+  return { files, weightBytes: weightData.byteLength };
 }

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
-/** The download layer as plain ES modules in a fresh directory (readable by every user); remove it when done. */
+/** The download layer as plain ES modules in a fresh directory (readable by every user), with @resnext/layers linked in; remove it when done. */
 export async function transpileDownloadLayer(): Promise<string> {
   const moduleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'resnext-download-js-'));
   await fs.chmod(moduleDir, 0o755);
@@ -22,6 +22,9 @@ export async function transpileDownloadLayer(): Promise<string> {
     await fs.writeFile(path.join(moduleDir, name.replace(/\.ts$/, '.js')), outputText);
   }
   await fs.writeFile(path.join(moduleDir, 'package.json'), '{"type":"module"}');
+  // The layer imports the shared writer and Node importer from the built @resnext/layers/node-io.
+  await fs.mkdir(path.join(moduleDir, 'node_modules', '@resnext'), { recursive: true, mode: 0o755 });
+  await fs.symlink(path.join(here, '..', '..', '..', 'layers'), path.join(moduleDir, 'node_modules', '@resnext', 'layers'), 'dir');
   return moduleDir;
 }
 
