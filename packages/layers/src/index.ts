@@ -17,6 +17,13 @@ export {
   type GroupConv2DBackpropInputInputs,
   type GroupConv2DInputs,
   type GroupConv2DResidualInputs,
+  ReluGradFromOutput as ReluGradFromOutputKernelName,
+  type ReluGradFromOutputInputs,
+  BatchNormTrain as BatchNormTrainKernelName,
+  BatchNormTrainGrad as BatchNormTrainGradKernelName,
+  type BatchNormTrainAttrs,
+  type BatchNormTrainGradInputs,
+  type BatchNormTrainInputs,
 } from './kernels/kernel_names.js';
 export { fusedGroupConv2d, groupConv2d, type FusedGroupConv2DArgs } from './ops/group_conv2d.js';
 export { groupConv2dBackpropFilter, groupConv2dBackpropInput } from './ops/group_conv2d_backprop.js';
@@ -32,17 +39,8 @@ export { batchNorm, conv1x1, conv3x3, kaimingNormalFanOut, type BlockCommonOptio
 export { TrainingBatchNormalization } from './layers/training_batch_norm.js';
 export { PointwiseConv2D } from './layers/pointwise_conv2d_layer.js';
 export { TrainingReLU } from './layers/training_relu.js';
-export { ReluGradFromOutput as ReluGradFromOutputKernelName, reluTrain, type ReluGradFromOutputInputs } from './ops/relu_train.js';
+export { reluTrain } from './ops/relu_train.js';
 export { pointwiseConv2d } from './ops/pointwise_conv2d.js';
-export {
-  BatchNormTrain as BatchNormTrainKernelName,
-  BatchNormTrainGrad as BatchNormTrainGradKernelName,
-  batchNormTrain,
-  batchNormTrainAvailable,
-  type BatchNormTrainAttrs,
-  type BatchNormTrainGradInputs,
-  type BatchNormTrainInputs,
-  type BatchNormTrainResult,
-} from './ops/batch_norm_train.js';
+export { batchNormTrain, batchNormTrainAvailable, type BatchNormTrainResult } from './ops/batch_norm_train.js';
 export { foldBatchNorm } from './fold/fold_batch_norm.js';
 export { fileSystem, registerFileSystemRouter, type FileSystemHandler, type FileSystemOptions, type FileSystemSaveResult } from './io/file_system.js';

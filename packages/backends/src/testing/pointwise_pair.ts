@@ -16,9 +16,10 @@ export function routedPointwise(inputs: PointwiseInputs): Float32Array {
 
 /** Our kernel, called by name (it runs any grouping, 1 included). */
 export function ourPointwise(inputs: PointwiseInputs): Float32Array {
-  const attrs: GroupConv2DAttrs = { strides: [1, 1], pad: 'valid', dilations: [1, 1], groups: 1, activation: 'relu' };
+  // A literal (not a GroupConv2DAttrs-typed value) is one tfjs' untyped attribute map accepts.
+  const attrs = { strides: [1, 1], pad: 'valid', dilations: [1, 1], groups: 1, activation: 'relu' } satisfies GroupConv2DAttrs;
   return tf.tidy(() => {
     const { x, filter, bias } = inputs();
-    return tf.engine().runKernel<tf.Tensor4D>(GroupConv2DKernelName, { x, filter, bias }, attrs as unknown as tf.NamedAttrMap).dataSync() as Float32Array;
+    return tf.engine().runKernel<tf.Tensor4D>(GroupConv2DKernelName, { x, filter, bias }, attrs).dataSync() as Float32Array;
   });
 }

@@ -6,23 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { GroupConvError } from '../errors.js';
-
-/** Kernel: inputs `x` (…, C), `gamma` [C], `beta` [C]; attr `epsilon`; outputs y, mean [C], variance [C] (biased). */
-export const BatchNormTrain = 'ResNeXtBatchNormTrain';
-/**
- * Gradient kernel: inputs `dy`, `x`, `gamma`, `mean`, `variance` (the forward's); attr `epsilon`;
- * outputs dx, dgamma, dbeta.
- */
-export const BatchNormTrainGrad = 'ResNeXtBatchNormTrainGrad';
-/** Inputs of {@link BatchNormTrain}. */
-export type BatchNormTrainInputs = { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo };
-/** Inputs of {@link BatchNormTrainGrad}. */
-export type BatchNormTrainGradInputs = { dy: tf.TensorInfo; x: tf.TensorInfo; gamma: tf.TensorInfo; mean: tf.TensorInfo; variance: tf.TensorInfo };
-
-/** Attributes of both kernels. */
-export interface BatchNormTrainAttrs {
-  epsilon: number;
-}
+import { BatchNormTrain, BatchNormTrainGrad } from '../kernels/kernel_names.js';
+import { defineGradient, runKernel } from './dispatch.js';
 
 /** What {@link batchNormTrain} returns. */
 export interface BatchNormTrainResult<R extends tf.Rank> {
@@ -39,7 +24,7 @@ export interface BatchNormTrainResult<R extends tf.Rank> {
  * statistics. The mean and variance outputs carry no gradient (they feed the moving averages
  * only), as in TensorFlow's FusedBatchNorm.
  */
-export const batchNormTrainGradConfig: tf.GradConfig = {
+export const batchNormTrainGradConfig = defineGradient({
   kernelName: BatchNormTrain,
   inputsToSave: ['x', 'gamma'],
   outputsToSave: [false, true, true],
@@ -47,10 +32,10 @@ export const batchNormTrainGradConfig: tf.GradConfig = {
     const dy = Array.isArray(dys) ? dys[0]! : dys;
     const [x, gamma, mean, variance] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
     // One kernel computes all three gradients; the engine asks for each separately.
-    const [dx, dgamma, dbeta] = tf.engine().runKernel<tf.Tensor[]>(BatchNormTrainGrad, { dy, x, gamma, mean, variance }, attrs);
+    const [dx, dgamma, dbeta] = runKernel<tf.Tensor[]>(BatchNormTrainGrad, { dy, x, gamma, mean, variance }, attrs);
     return { x: () => dx!, gamma: () => dgamma!, beta: () => dbeta! };
   },
-};
+});
 
 /** Whether the active backend runs {@link batchNormTrain} (registered its kernels). */
 export function batchNormTrainAvailable(): boolean {
@@ -81,9 +66,6 @@ export function batchNormTrain<R extends tf.Rank>(
         `[${x.shape.join(', ')}], gamma [${gamma.shape.join(', ')}], beta [${beta.shape.join(', ')}].`,
     );
   }
-  const attrs: BatchNormTrainAttrs = { epsilon };
-  const [y, mean, variance] = tf
-    .engine()
-    .runKernel<[tf.Tensor<R>, tf.Tensor1D, tf.Tensor1D]>(BatchNormTrain, { x, gamma, beta }, attrs as unknown as tf.NamedAttrMap);
+  const [y, mean, variance] = runKernel<[tf.Tensor<R>, tf.Tensor1D, tf.Tensor1D]>(BatchNormTrain, { x, gamma, beta }, { epsilon });
   return { y, mean, variance };
 }

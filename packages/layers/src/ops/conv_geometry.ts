@@ -1,4 +1,4 @@
-import { backend_util } from '@tensorflow/tfjs-core';
+import { backend_util, type Conv2DAttrs } from '@tensorflow/tfjs-core';
 import type { GroupConv2DCommonAttrs } from '../kernels/kernel_names.js';
 
 /**
@@ -11,11 +11,15 @@ export interface GroupConvGeometry extends backend_util.Conv2DInfo {
   outChannelsPerGroup: number;
 }
 
-/** Computes the geometry of `x` [n,h,w,c] convolved with `filter` [kh,kw,c/groups,o]. */
+/**
+ * Computes the geometry of `x` [n,h,w,c] convolved with `filter` [kh,kw,c/groups,o]. The padding
+ * may also be tfjs' numeric one: the 1×1 routing (kernels/wasm/pointwise_routing.ts) passes tfjs'
+ * Conv2D attributes on.
+ */
 export function groupConvGeometry(
   xShape: readonly number[],
   filterShape: readonly number[],
-  attrs: GroupConv2DCommonAttrs,
+  attrs: Omit<GroupConv2DCommonAttrs, 'pad'> & Pick<Conv2DAttrs, 'pad'>,
 ): GroupConvGeometry {
   // computeConv2DInfo reads the output depth from the filter and never compares input depths,
   // so it serves grouped filters unchanged.

@@ -4,7 +4,7 @@ import { genericGroupConv2d } from '../kernels/generic/group_conv2d.js';
 import { GroupConv2D, GroupConv2DResidual, type ConvPadding, type FusedActivation, type GroupConv2DAttrs } from '../kernels/kernel_names.js';
 import { fusesResidual } from '../kernels/residual_fusion.js';
 import { groupConvGeometry } from './conv_geometry.js';
-import { hasKernel } from './dispatch.js';
+import { hasKernel, runKernel } from './dispatch.js';
 import { groupConv2dGradients } from './group_conv2d_grad.js';
 import { validateGroupConv2d } from './validate_group_conv2d.js';
 
@@ -92,8 +92,7 @@ function withResidual(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | u
   }
   if (residual.dtype !== 'float32') throw new GroupConvError(`groupConv2d: residual must be float32, got ${residual.dtype}.`);
   if (fusesResidual(x, filter, attrs)) {
-    const inputs: tf.NamedTensorMap = bias === undefined ? { x, filter, residual } : { x, filter, bias, residual };
-    return tf.engine().runKernel<tf.Tensor4D>(GroupConv2DResidual, inputs, attrs as unknown as tf.NamedAttrMap);
+    return runKernel<tf.Tensor4D>(GroupConv2DResidual, bias === undefined ? { x, filter, residual } : { x, filter, bias, residual }, attrs);
   }
   // Composed: the convolution (with its bias), an Add and the activation.
   const { strides, pad, groups, dilations } = attrs;
@@ -144,8 +143,7 @@ export function fusedGroupConv2d<T extends tf.Tensor3D | tf.Tensor4D>(args: Fuse
   }
   let y: tf.Tensor4D;
   if (hasKernel(GroupConv2D)) {
-    const inputs: tf.NamedTensorMap = bias === undefined ? { x: x4, filter } : { x: x4, filter, bias };
-    y = tf.engine().runKernel<tf.Tensor4D>(GroupConv2D, inputs, attrs as unknown as tf.NamedAttrMap);
+    y = runKernel<tf.Tensor4D>(GroupConv2D, bias === undefined ? { x: x4, filter } : { x: x4, filter, bias }, attrs);
   } else {
     y = generic(x4, filter, bias, attrs);
   }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GroupConv2D, GroupConv2DResidual, type GroupConv2DAttrs } from '../kernels/kernel_names.js';
+import { defineGradient } from './dispatch.js';
 import { groupConv2dBackpropFilter, groupConv2dBackpropInput } from './group_conv2d_backprop.js';
 
 /**
@@ -39,17 +40,18 @@ export function groupConv2dGradients(
   };
 }
 
-/** The gradient of the GroupConv2D kernel, registered with `tf.registerGradient`. */
-export const groupConv2dGradConfig: tf.GradConfig = {
-  kernelName: GroupConv2D,
+/** Saves x, filter and y for {@link groupConv2dGradients}. */
+const gradOfForward = {
   inputsToSave: ['x', 'filter'],
   outputsToSave: [true],
-  gradFunc: (dy, saved, attrs) => {
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: GroupConv2DAttrs) => {
     const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-    const grads = groupConv2dGradients(dy as tf.Tensor4D, x, filter, y, attrs as unknown as GroupConv2DAttrs);
-    return grads;
+    return groupConv2dGradients(dy as tf.Tensor4D, x, filter, y, attrs);
   },
 };
 
+/** The gradient of the GroupConv2D kernel, registered with `tf.registerGradient`. */
+export const groupConv2dGradConfig = defineGradient({ ...gradOfForward, kernelName: GroupConv2D });
+
 /** The gradient of the GroupConv2DResidual kernel: the same, with the residual's too. */
-export const groupConv2dResidualGradConfig: tf.GradConfig = { ...groupConv2dGradConfig, kernelName: GroupConv2DResidual };
+export const groupConv2dResidualGradConfig = defineGradient({ ...gradOfForward, kernelName: GroupConv2DResidual });

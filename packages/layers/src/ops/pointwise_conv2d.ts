@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { GroupConvError } from '../errors.js';
+import { runKernel } from './dispatch.js';
 
 /**
  * Places `y` [n, oh, ow, c] at every stride-th pixel of a zero tensor [n, h, w, c] (h ≤ oh·stride,
@@ -50,13 +51,13 @@ export function pointwiseConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, stride: num
         const swapped = tf.transpose(fs, [0, 1, 3, 2]);
         const dxStrided = tf.conv2d(d, swapped, 1, 'valid');
         const dx = stride === 1 ? dxStrided : zeroUpsample(dxStrided, stride, xs.shape[1], xs.shape[2]);
-        const dfilter = tf.engine().runKernel<tf.Tensor4D>(tf.Conv2DBackpropFilter, { x: xs, dy: d }, {
+        const dfilter = runKernel<tf.Tensor4D>(tf.Conv2DBackpropFilter, { x: xs, dy: d }, {
           strides: [stride, stride],
           pad: 'valid',
           dataFormat: 'NHWC',
           dimRoundingMode: undefined,
           filterShape: fs.shape,
-        } as unknown as tf.NamedAttrMap);
+        });
         return [dx, dfilter];
       },
     };

@@ -3,11 +3,8 @@
  * registered Relu gradient runs Step, Cast and Multiply over the full tensor.
  */
 import * as tf from '@tensorflow/tfjs-core';
-
-/** Kernel: inputs `dy` and `y` (the ReLU's output), same shape; output dx. */
-export const ReluGradFromOutput = 'ResNeXtReluGradFromOutput';
-/** Inputs of {@link ReluGradFromOutput}. */
-export type ReluGradFromOutputInputs = { dy: tf.TensorInfo; y: tf.TensorInfo };
+import { ReluGradFromOutput } from '../kernels/kernel_names.js';
+import { runKernel } from './dispatch.js';
 
 /**
  * max(x, 0), differentiable: the gradient is dy masked by y > 0 (0 at x = 0, as tf.relu's), from
@@ -23,7 +20,7 @@ export function reluTrain<T extends tf.Tensor>(x: T): T {
       gradFunc: (dy, saved) => {
         const [out] = saved as [tf.Tensor];
         const d = dy;
-        if (tf.getKernel(ReluGradFromOutput, tf.getBackend()) !== undefined) return [tf.engine().runKernel<tf.Tensor>(ReluGradFromOutput, { dy: d, y: out }, {})];
+        if (tf.getKernel(ReluGradFromOutput, tf.getBackend()) !== undefined) return [runKernel<tf.Tensor>(ReluGradFromOutput, { dy: d, y: out }, {})];
         return [tf.mul(d, tf.step(out))];
       },
     };

@@ -1,6 +1,6 @@
-import type { KernelBackend, KernelConfig } from '@tensorflow/tfjs-core';
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2D, type GroupConv2DAttrs, type GroupConv2DInputs } from '../kernel_names.js';
+import { defineKernel } from '../define_kernel.js';
+import { GroupConv2D } from '../kernel_names.js';
 import { readFloat32, writeTensor } from './tensor_io.js';
 
 /**
@@ -52,21 +52,15 @@ function groupConv2dForwardCpu(
 }
 
 /** GroupConv2D for the cpu backend. */
-export const groupConv2dCpuConfig: KernelConfig = {
-  kernelName: GroupConv2D,
-  backendName: 'cpu',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, filter, bias } = inputs as GroupConv2DInputs;
-    const a = attrs as unknown as GroupConv2DAttrs;
-    const be = backend as KernelBackend;
-    const geo = groupConvGeometry(x.shape, filter.shape, a);
-    const y = groupConv2dForwardCpu(
-      readFloat32(be, x),
-      readFloat32(be, filter),
-      bias === undefined ? undefined : readFloat32(be, bias),
-      a.activation === 'relu',
-      geo,
-    );
-    return writeTensor(be, y, geo.outShape);
-  },
-};
+export const groupConv2dCpuConfig = defineKernel(GroupConv2D, 'cpu', ({ inputs, backend: be, attrs: a }) => {
+  const { x, filter, bias } = inputs;
+  const geo = groupConvGeometry(x.shape, filter.shape, a);
+  const y = groupConv2dForwardCpu(
+    readFloat32(be, x),
+    readFloat32(be, filter),
+    bias === undefined ? undefined : readFloat32(be, bias),
+    a.activation === 'relu',
+    geo,
+  );
+  return writeTensor(be, y, geo.outShape);
+});

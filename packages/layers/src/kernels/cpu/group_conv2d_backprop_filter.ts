@@ -1,6 +1,6 @@
-import type { KernelBackend, KernelConfig } from '@tensorflow/tfjs-core';
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2DBackpropFilter, type GroupConv2DBackpropFilterAttrs, type GroupConv2DBackpropFilterInputs } from '../kernel_names.js';
+import { defineKernel } from '../define_kernel.js';
+import { GroupConv2DBackpropFilter } from '../kernel_names.js';
 import { readFloat32, writeTensor } from './tensor_io.js';
 
 /**
@@ -43,14 +43,8 @@ function groupConv2dBackpropFilterCpu(x: Float32Array, dy: Float32Array, geo: Gr
 }
 
 /** GroupConv2DBackpropFilter for the cpu backend. */
-export const groupConv2dBackpropFilterCpuConfig: KernelConfig = {
-  kernelName: GroupConv2DBackpropFilter,
-  backendName: 'cpu',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, dy } = inputs as GroupConv2DBackpropFilterInputs;
-    const a = attrs as unknown as GroupConv2DBackpropFilterAttrs;
-    const be = backend as KernelBackend;
-    const geo = groupConvGeometry(x.shape, a.filterShape, a);
-    return writeTensor(be, groupConv2dBackpropFilterCpu(readFloat32(be, x), readFloat32(be, dy), geo), a.filterShape);
-  },
-};
+export const groupConv2dBackpropFilterCpuConfig = defineKernel(GroupConv2DBackpropFilter, 'cpu', ({ inputs, backend: be, attrs: a }) => {
+  const { x, dy } = inputs;
+  const geo = groupConvGeometry(x.shape, a.filterShape, a);
+  return writeTensor(be, groupConv2dBackpropFilterCpu(readFloat32(be, x), readFloat32(be, dy), geo), a.filterShape);
+});

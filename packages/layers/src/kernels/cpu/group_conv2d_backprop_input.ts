@@ -1,6 +1,6 @@
-import type { KernelBackend, KernelConfig } from '@tensorflow/tfjs-core';
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2DBackpropInput, type GroupConv2DBackpropInputAttrs, type GroupConv2DBackpropInputInputs } from '../kernel_names.js';
+import { defineKernel } from '../define_kernel.js';
+import { GroupConv2DBackpropInput } from '../kernel_names.js';
 import { readFloat32, writeTensor } from './tensor_io.js';
 
 /**
@@ -44,14 +44,8 @@ function groupConv2dBackpropInputCpu(dy: Float32Array, w: Float32Array, geo: Gro
 }
 
 /** GroupConv2DBackpropInput for the cpu backend. */
-export const groupConv2dBackpropInputCpuConfig: KernelConfig = {
-  kernelName: GroupConv2DBackpropInput,
-  backendName: 'cpu',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { dy, filter } = inputs as GroupConv2DBackpropInputInputs;
-    const a = attrs as unknown as GroupConv2DBackpropInputAttrs;
-    const be = backend as KernelBackend;
-    const geo = groupConvGeometry(a.inputShape, filter.shape, a);
-    return writeTensor(be, groupConv2dBackpropInputCpu(readFloat32(be, dy), readFloat32(be, filter), geo), a.inputShape);
-  },
-};
+export const groupConv2dBackpropInputCpuConfig = defineKernel(GroupConv2DBackpropInput, 'cpu', ({ inputs, backend: be, attrs: a }) => {
+  const { dy, filter } = inputs;
+  const geo = groupConvGeometry(a.inputShape, filter.shape, a);
+  return writeTensor(be, groupConv2dBackpropInputCpu(readFloat32(be, dy), readFloat32(be, filter), geo), a.inputShape);
+});

@@ -9,15 +9,9 @@
  * Registered together with the fused batch-norm kernels, whose training path is what saves
  * tensors; it belongs with the other wasm kernel registrations in ./register.ts.
  */
-import { Identity, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { Identity } from '@tensorflow/tfjs-core';
 import { registerSwitchFlag, switchOn, WASM_SHARED_IDENTITY_FLAG } from './flags.js';
 import { replaceWasmKernel, restoreWasmKernel } from './kernel_replacement.js';
-import type { WasmBackend } from './wasm_backend.js';
-
-/** The part of BackendWasm a shared identity needs: reference counting per data id. */
-interface RefCountingBackend extends WasmBackend {
-  incRef(dataId: object): void;
-}
 
 /**
  * Replaces wasm's Identity with one that returns a new reference to the input's data (strings,
@@ -26,10 +20,10 @@ interface RefCountingBackend extends WasmBackend {
  */
 export function shareSavedTensorsWasm(): void {
   if (!switchOn(WASM_SHARED_IDENTITY_FLAG)) return;
-  replaceWasmKernel(Identity, (original): KernelFunc => (args) => {
-    const x = args.inputs['x'] as TensorInfo;
-    const backend = args.backend as RefCountingBackend;
-    if (x.dtype === 'string' || typeof backend.incRef !== 'function') return original.kernelFunc(args);
+  replaceWasmKernel(Identity, (original) => (args) => {
+    const { x } = args.inputs;
+    const { backend } = args;
+    if (x.dtype === 'string' || typeof backend.incRef !== 'function') return original(args);
     backend.incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });

@@ -4,8 +4,10 @@
  * dx), each on the kernel threads. The sums are cut into parts fixed by the shape, added in part
  * order; the second passes are element-wise: results do not depend on the thread count.
  */
-import { getGradient, getKernel, registerGradient, registerKernel, util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { BatchNormTrain, BatchNormTrainGrad, batchNormTrainGradConfig, type BatchNormTrainAttrs, type BatchNormTrainInputs, type BatchNormTrainGradInputs } from '../../ops/batch_norm_train.js';
+import { getGradient, getKernel, registerGradient, registerKernel, util, type TensorInfo } from '@tensorflow/tfjs-core';
+import { batchNormTrainGradConfig } from '../../ops/batch_norm_train.js';
+import { defineKernel } from '../define_kernel.js';
+import { BatchNormTrain, BatchNormTrainGrad } from '../kernel_names.js';
 import { shareSavedTensorsWasm } from './batch_norm_saved_tensors.js';
 import { kernelsFor, wasmKernelsAvailable, type KernelExports } from './kernel_module.js';
 import { kernelThreads, runRows } from './kernel_threads.js';
@@ -58,59 +60,49 @@ function affine(be: WasmBackend, p: Plan, a: number, b: number, sb: number, sf: 
 }
 
 /** Forward: y, mean, variance. An empty batch gives y empty and the statistics NaN, as tf.moments does. */
-const batchNormTrainWasmConfig: KernelConfig = {
-  kernelName: BatchNormTrain,
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, gamma, beta } = inputs as BatchNormTrainInputs;
-    const { epsilon } = attrs as unknown as BatchNormTrainAttrs;
-    const be = backend as WasmBackend;
-    const p = plan(be, x);
-    const { m, c } = p;
-    if (m === 0 || c === 0) {
-      const nan = () => be.makeOutput([c], 'float32', undefined, new Float32Array(c).fill(Number.NaN));
-      return [be.makeOutput(x.shape, 'float32'), nan(), nan()];
-    }
-    const y = be.makeOutput(x.shape, 'float32');
-    const mean = be.makeOutput([c], 'float32');
-    const variance = be.makeOutput([c], 'float32');
-    const at = (t: TensorInfo) => heapOffset(be, t);
-    withPassScratch(be, p, (partials, sf) => {
-      // Sums of x − x[0] (its first row): no cancellation in the variance when |mean| ≫ std.
-      channelSums(be, p, at(x), 0, at(x), 0, partials);
-      p.k.batch_norm_train_forward_stats(partials, p.parts, at(x), at(gamma), at(beta), at(mean), at(variance), sf, m, c, epsilon);
-      affine(be, p, at(x), 0, 0, sf, at(y));
-    });
-    return [y, mean, variance];
-  },
-};
+const batchNormTrainWasmConfig = defineKernel(BatchNormTrain, 'wasm', ({ inputs, backend: be, attrs }) => {
+  const { x, gamma, beta } = inputs;
+  const { epsilon } = attrs;
+  const p = plan(be, x);
+  const { m, c } = p;
+  if (m === 0 || c === 0) {
+    const nan = () => be.makeOutput([c], 'float32', undefined, new Float32Array(c).fill(Number.NaN));
+    return [be.makeOutput(x.shape, 'float32'), nan(), nan()];
+  }
+  const y = be.makeOutput(x.shape, 'float32');
+  const mean = be.makeOutput([c], 'float32');
+  const variance = be.makeOutput([c], 'float32');
+  const at = (t: TensorInfo) => heapOffset(be, t);
+  withPassScratch(be, p, (partials, sf) => {
+    // Sums of x − x[0] (its first row): no cancellation in the variance when |mean| ≫ std.
+    channelSums(be, p, at(x), 0, at(x), 0, partials);
+    p.k.batch_norm_train_forward_stats(partials, p.parts, at(x), at(gamma), at(beta), at(mean), at(variance), sf, m, c, epsilon);
+    affine(be, p, at(x), 0, 0, sf, at(y));
+  });
+  return [y, mean, variance];
+});
 
 /** Backward: dx, dgamma, dbeta. */
-const batchNormTrainGradWasmConfig: KernelConfig = {
-  kernelName: BatchNormTrainGrad,
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { dy, x, gamma, mean, variance } = inputs as BatchNormTrainGradInputs;
-    const { epsilon } = attrs as unknown as BatchNormTrainAttrs;
-    const be = backend as WasmBackend;
-    const p = plan(be, x);
-    const { m, c } = p;
-    if (m === 0 || c === 0) {
-      const zeros = (shape: number[]) => be.makeOutput(shape, 'float32', undefined, new Float32Array(util.sizeFromShape(shape)));
-      return [zeros(x.shape), zeros([c]), zeros([c])];
-    }
-    const dx = be.makeOutput(x.shape, 'float32');
-    const dgamma = be.makeOutput([c], 'float32');
-    const dbeta = be.makeOutput([c], 'float32');
-    const at = (t: TensorInfo) => heapOffset(be, t);
-    withPassScratch(be, p, (partials, sf) => {
-      channelSums(be, p, at(dy), at(x), 0, at(mean), partials); // Σ dy, Σ dy·(x − mean)
-      p.k.batch_norm_train_backward_stats(partials, p.parts, at(gamma), at(variance), at(dgamma), at(dbeta), sf, m, c, epsilon);
-      affine(be, p, at(dy), at(x), at(mean), sf, at(dx));
-    });
-    return [dx, dgamma, dbeta];
-  },
-};
+const batchNormTrainGradWasmConfig = defineKernel(BatchNormTrainGrad, 'wasm', ({ inputs, backend: be, attrs }) => {
+  const { dy, x, gamma, mean, variance } = inputs;
+  const { epsilon } = attrs;
+  const p = plan(be, x);
+  const { m, c } = p;
+  if (m === 0 || c === 0) {
+    const zeros = (shape: number[]) => be.makeOutput(shape, 'float32', undefined, new Float32Array(util.sizeFromShape(shape)));
+    return [zeros(x.shape), zeros([c]), zeros([c])];
+  }
+  const dx = be.makeOutput(x.shape, 'float32');
+  const dgamma = be.makeOutput([c], 'float32');
+  const dbeta = be.makeOutput([c], 'float32');
+  const at = (t: TensorInfo) => heapOffset(be, t);
+  withPassScratch(be, p, (partials, sf) => {
+    channelSums(be, p, at(dy), at(x), 0, at(mean), partials); // Σ dy, Σ dy·(x − mean)
+    p.k.batch_norm_train_backward_stats(partials, p.parts, at(gamma), at(variance), at(dgamma), at(dbeta), sf, m, c, epsilon);
+    affine(be, p, at(dy), at(x), at(mean), sf, at(dx));
+  });
+  return [dx, dgamma, dbeta];
+});
 
 /**
  * Registers both kernels for wasm and the op's gradient, once, and makes wasm's Identity (the

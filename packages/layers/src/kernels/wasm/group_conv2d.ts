@@ -1,6 +1,7 @@
-import { util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2D, type GroupConv2DAttrs, type GroupConv2DResidualInputs } from '../kernel_names.js';
+import { defineKernel, type TypedKernelFunc } from '../define_kernel.js';
+import { GroupConv2D, type GroupConv2DResidual } from '../kernel_names.js';
 import { geometryNumbers } from '../../ops/conv_geometry.js';
 import { kernelInstance } from './kernel_module.js';
 import { kernelThreads, runRows, splitWays } from './kernel_threads.js';
@@ -48,16 +49,13 @@ export function groupConvForward(
 }
 
 /**
- * GroupConv2D for the wasm backend: our SIMD kernel on the tfjs heap, bias and ReLU fused. It also
- * serves GroupConv2DResidual (group_conv2d_residual.ts), whose extra `residual` input it adds.
+ * Our SIMD kernel on the tfjs heap, bias and ReLU fused. It serves GroupConv2D and also
+ * GroupConv2DResidual (group_conv2d_residual.ts), whose extra `residual` input it adds.
  */
-export const groupConv2dWasmConfig: KernelConfig = {
-  kernelName: GroupConv2D,
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, filter, bias, residual } = inputs as GroupConv2DResidualInputs;
-    const a = attrs as unknown as GroupConv2DAttrs;
-    const be = backend as WasmBackend;
-    return groupConvForward(be, x, filter, bias, groupConvGeometry(x.shape, filter.shape, a), a.activation === 'relu', residual);
-  },
+export const groupConv2dWasm: TypedKernelFunc<typeof GroupConv2DResidual, 'wasm'> = ({ inputs, backend, attrs: a }) => {
+  const { x, filter, bias, residual } = inputs;
+  return groupConvForward(backend, x, filter, bias, groupConvGeometry(x.shape, filter.shape, a), a.activation === 'relu', residual);
 };
+
+/** GroupConv2D for the wasm backend. */
+export const groupConv2dWasmConfig = defineKernel(GroupConv2D, 'wasm', groupConv2dWasm);

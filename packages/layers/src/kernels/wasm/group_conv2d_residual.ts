@@ -1,7 +1,8 @@
-import { backend as activeBackend, type KernelConfig } from '@tensorflow/tfjs-core';
+import { backend as activeBackend } from '@tensorflow/tfjs-core';
+import { defineKernel } from '../define_kernel.js';
 import { GroupConv2DResidual } from '../kernel_names.js';
 import type { ResidualFusionRule } from '../residual_fusion.js';
-import { groupConv2dWasmConfig } from './group_conv2d.js';
+import { groupConv2dWasm } from './group_conv2d.js';
 import { pointwiseKernelWins } from './pointwise_routing.js';
 import type { WasmBackend } from './wasm_backend.js';
 
@@ -10,7 +11,7 @@ import type { WasmBackend } from './wasm_backend.js';
  * applies the ReLU) as it stores each output vector, so the block output is written once instead
  * of three times (conv, Add, ReLU). Values equal our unfused kernel followed by Add and ReLU, bit for bit.
  */
-export const groupConv2dResidualWasmConfig: KernelConfig = { ...groupConv2dWasmConfig, kernelName: GroupConv2DResidual };
+export const groupConv2dResidualWasmConfig = defineKernel(GroupConv2DResidual, 'wasm', groupConv2dWasm);
 
 /**
  * Grouped or dilated convolutions run on our kernel anyway, so fusing only saves passes. Plain

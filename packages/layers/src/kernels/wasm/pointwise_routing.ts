@@ -15,9 +15,8 @@
  * so the wrapping happens in a `setupFunc`, which tfjs runs for every kernel of a backend each time
  * that backend becomes active, when tfjs' kernels are certainly registered.
  */
-import { Conv2D, FusedConv2D, util, type TensorInfo } from '@tensorflow/tfjs-core';
+import { Conv2D, FusedConv2D, util, type Conv2DAttrs, type FusedConv2DAttrs, type FusedConv2DInputs, type TensorInfo } from '@tensorflow/tfjs-core';
 import { groupConvGeometry } from '../../ops/conv_geometry.js';
-import type { ConvPadding } from '../kernel_names.js';
 import { groupConvForward } from './group_conv2d.js';
 import { kernelInstance } from './kernel_module.js';
 import { registerSwitchFlag, switchOn, WASM_POINTWISE_FLAG } from './flags.js';
@@ -26,14 +25,14 @@ import { kernelsKeepUp } from './kernel_threads.js';
 import type { WasmBackend } from './wasm_backend.js';
 
 /** The attributes of tfjs' Conv2D and FusedConv2D that decide whether we can run them. */
-export interface ConvAttrs {
-  strides: number | [number, number];
-  pad: ConvPadding;
-  dataFormat?: string;
-  dilations?: number | [number, number];
-  dimRoundingMode?: string | null;
-  activation?: string;
-}
+export type ConvAttrs = Pick<Conv2DAttrs, 'strides' | 'pad'> &
+  Partial<Pick<FusedConv2DAttrs, 'dataFormat' | 'dilations' | 'dimRoundingMode' | 'activation'>>;
+
+/** The inputs of tfjs' Conv2D and FusedConv2D (Conv2D's are `x` and `filter` only). */
+type ConvInputs = Partial<Pick<FusedConv2DInputs, 'x' | 'filter' | 'bias' | 'preluActivationWeights'>>;
+
+/** tfjs' kernels the routing wraps. */
+const ROUTED = [Conv2D, FusedConv2D] as const;
 
 /** Input channels below which XNNPACK's 1×1 kernel stays faster than ours (measured at 64: 1.12–1.17×). */
 const MIN_IN_CHANNELS = 128;
@@ -46,11 +45,7 @@ const pair = (v: number | [number, number]): [number, number] => (Array.isArray(
  * most a per-channel bias and ReLU, at least MIN_IN_CHANNELS input channels, our module is the
  * relaxed-SIMD (FMA) build, and our kernels run on as many threads as tfjs' own.
  */
-export function pointwiseKernelWins(
-  be: WasmBackend,
-  inputs: { x?: TensorInfo; filter?: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo },
-  attrs: ConvAttrs,
-): boolean {
+export function pointwiseKernelWins(be: WasmBackend, inputs: ConvInputs, attrs: ConvAttrs): boolean {
   const { x, filter, bias, preluActivationWeights } = inputs;
   if (x === undefined || filter === undefined || preluActivationWeights !== undefined) return false;
   if (x.shape.length !== 4 || filter.shape.length !== 4 || filter.shape[0] !== 1 || filter.shape[1] !== 1) return false;
@@ -67,13 +62,9 @@ export function pointwiseKernelWins(
  * Our kernel's output for a 1×1 NHWC float32 convolution with at most a per-channel bias and ReLU,
  * or undefined when it is not such a convolution or our kernel is not the faster one here.
  */
-export function pointwiseConv(
-  be: WasmBackend,
-  inputs: { x?: TensorInfo; filter?: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo },
-  attrs: ConvAttrs,
-): TensorInfo | undefined {
-  if (!pointwiseKernelWins(be, inputs, attrs)) return undefined;
-  const { x, filter, bias } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo };
+export function pointwiseConv(be: WasmBackend, inputs: ConvInputs, attrs: ConvAttrs): TensorInfo | undefined {
+  const { x, filter, bias } = inputs;
+  if (x === undefined || filter === undefined || !pointwiseKernelWins(be, inputs, attrs)) return undefined;
   const geo = groupConvGeometry(x.shape, filter.shape, { strides: pair(attrs.strides), pad: attrs.pad, dilations: [1, 1], groups: 1 });
   if (util.sizeFromShape(geo.outShape) === 0) return undefined;
   return groupConvForward(be, x, filter, bias, geo, (attrs.activation ?? 'linear') === 'relu');
@@ -85,14 +76,12 @@ export function pointwiseConv(
  */
 export function routePointwiseConvs(): void {
   if (!switchOn(WASM_POINTWISE_FLAG)) return;
-  for (const name of [Conv2D, FusedConv2D]) {
-    replaceWasmKernel(name, (original) => (args) =>
-      pointwiseConv(args.backend as WasmBackend, args.inputs, args.attrs as unknown as ConvAttrs) ?? original.kernelFunc(args),
-    );
+  for (const name of ROUTED) {
+    replaceWasmKernel(name, (original) => (args) => pointwiseConv(args.backend, args.inputs, args.attrs) ?? original(args));
   }
 }
 
 registerSwitchFlag(WASM_POINTWISE_FLAG, (on) => {
   if (on) routePointwiseConvs();
-  else for (const name of [Conv2D, FusedConv2D]) restoreWasmKernel(name);
+  else for (const name of ROUTED) restoreWasmKernel(name);
 });

@@ -1,7 +1,7 @@
-import type { KernelConfig } from '@tensorflow/tfjs-core';
-import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
+import type { GPGPUProgram } from '@tensorflow/tfjs-backend-webgl';
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2D, type GroupConv2DAttrs, type GroupConv2DInputs } from '../kernel_names.js';
+import { defineKernel } from '../define_kernel.js';
+import { GroupConv2D } from '../kernel_names.js';
 import { glslDotSum } from './glsl_dot.js';
 import { canPackGroupConv, GroupConv2DPackedProgram } from './group_conv2d_packed_program.js';
 
@@ -57,18 +57,13 @@ class GroupConv2DProgram implements GPGPUProgram {
 }
 
 /** GroupConv2D (with optional fused bias and ReLU) for the webgl backend: packed when channels pair up. */
-export const groupConv2dWebglConfig: KernelConfig = {
-  kernelName: GroupConv2D,
-  backendName: 'webgl',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, filter, bias } = inputs as GroupConv2DInputs;
-    const a = attrs as unknown as GroupConv2DAttrs;
-    const geo = groupConvGeometry(x.shape, filter.shape, a);
-    const relu = a.activation === 'relu';
-    const program = canPackGroupConv(geo)
-      ? new GroupConv2DPackedProgram(geo, bias !== undefined, relu)
-      : new GroupConv2DProgram(geo, bias !== undefined, relu);
-    const programInputs = bias === undefined ? [x, filter] : [x, filter, bias];
-    return (backend as MathBackendWebGL).runWebGLProgram(program, programInputs, 'float32');
-  },
-};
+export const groupConv2dWebglConfig = defineKernel(GroupConv2D, 'webgl', ({ inputs, backend, attrs: a }) => {
+  const { x, filter, bias } = inputs;
+  const geo = groupConvGeometry(x.shape, filter.shape, a);
+  const relu = a.activation === 'relu';
+  const program = canPackGroupConv(geo)
+    ? new GroupConv2DPackedProgram(geo, bias !== undefined, relu)
+    : new GroupConv2DProgram(geo, bias !== undefined, relu);
+  const programInputs = bias === undefined ? [x, filter] : [x, filter, bias];
+  return backend.runWebGLProgram(program, programInputs, 'float32');
+});

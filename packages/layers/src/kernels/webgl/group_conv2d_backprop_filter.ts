@@ -1,7 +1,7 @@
-import type { KernelConfig } from '@tensorflow/tfjs-core';
-import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
+import type { GPGPUProgram } from '@tensorflow/tfjs-backend-webgl';
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2DBackpropFilter, type GroupConv2DBackpropFilterAttrs, type GroupConv2DBackpropFilterInputs } from '../kernel_names.js';
+import { defineKernel } from '../define_kernel.js';
+import { GroupConv2DBackpropFilter } from '../kernel_names.js';
 
 /**
  * One filter-gradient element per fragment: dw[i,j,q,o] = Σ over batch and output pixels of
@@ -48,13 +48,8 @@ class GroupConv2DBackpropFilterProgram implements GPGPUProgram {
 }
 
 /** GroupConv2DBackpropFilter for the webgl backend. */
-export const groupConv2dBackpropFilterWebglConfig: KernelConfig = {
-  kernelName: GroupConv2DBackpropFilter,
-  backendName: 'webgl',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, dy } = inputs as GroupConv2DBackpropFilterInputs;
-    const a = attrs as unknown as GroupConv2DBackpropFilterAttrs;
-    const geo = groupConvGeometry(x.shape, a.filterShape, a);
-    return (backend as MathBackendWebGL).runWebGLProgram(new GroupConv2DBackpropFilterProgram(geo), [x, dy], 'float32');
-  },
-};
+export const groupConv2dBackpropFilterWebglConfig = defineKernel(GroupConv2DBackpropFilter, 'webgl', ({ inputs, backend, attrs: a }) => {
+  const { x, dy } = inputs;
+  const geo = groupConvGeometry(x.shape, a.filterShape, a);
+  return backend.runWebGLProgram(new GroupConv2DBackpropFilterProgram(geo), [x, dy], 'float32');
+});

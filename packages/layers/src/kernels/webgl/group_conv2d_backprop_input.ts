@@ -1,7 +1,7 @@
-import type { KernelConfig } from '@tensorflow/tfjs-core';
-import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
+import type { GPGPUProgram } from '@tensorflow/tfjs-backend-webgl';
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2DBackpropInput, type GroupConv2DBackpropInputAttrs, type GroupConv2DBackpropInputInputs } from '../kernel_names.js';
+import { defineKernel } from '../define_kernel.js';
+import { GroupConv2DBackpropInput } from '../kernel_names.js';
 import { glslDotSum } from './glsl_dot.js';
 
 /**
@@ -57,13 +57,8 @@ class GroupConv2DBackpropInputProgram implements GPGPUProgram {
 }
 
 /** GroupConv2DBackpropInput for the webgl backend. */
-export const groupConv2dBackpropInputWebglConfig: KernelConfig = {
-  kernelName: GroupConv2DBackpropInput,
-  backendName: 'webgl',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { dy, filter } = inputs as GroupConv2DBackpropInputInputs;
-    const a = attrs as unknown as GroupConv2DBackpropInputAttrs;
-    const geo = groupConvGeometry(a.inputShape, filter.shape, a);
-    return (backend as MathBackendWebGL).runWebGLProgram(new GroupConv2DBackpropInputProgram(geo), [dy, filter], 'float32');
-  },
-};
+export const groupConv2dBackpropInputWebglConfig = defineKernel(GroupConv2DBackpropInput, 'webgl', ({ inputs, backend, attrs: a }) => {
+  const { dy, filter } = inputs;
+  const geo = groupConvGeometry(a.inputShape, filter.shape, a);
+  return backend.runWebGLProgram(new GroupConv2DBackpropInputProgram(geo), [dy, filter], 'float32');
+});

@@ -31,6 +31,6 @@ export function flatDispatch(
 }
 
 /** Runs a {@link FlatProgram} on the webgpu backend, passing its `threads` uniform. */
-export function runFlatProgram(backend: unknown, program: FlatProgram, inputs: TensorInfo[]): TensorInfo {
-  return (backend as WebGPUBackend).runWebGPUProgram(program, inputs, 'float32', [{ type: 'int32', data: [program.threads] }]);
+export function runFlatProgram(backend: WebGPUBackend, program: FlatProgram, inputs: TensorInfo[]): TensorInfo {
+  return backend.runWebGPUProgram(program, inputs, 'float32', [{ type: 'int32', data: [program.threads] }]);
 }

@@ -1,7 +1,7 @@
-import type { KernelConfig } from '@tensorflow/tfjs-core';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2D, type GroupConv2DAttrs, type GroupConv2DInputs } from '../kernel_names.js';
+import { defineKernel } from '../define_kernel.js';
+import { GroupConv2D } from '../kernel_names.js';
 import { flatDispatch, runFlatProgram, type FlatProgram } from './flat_dispatch.js';
 import { geometryShaderKey } from './shader_key.js';
 
@@ -96,15 +96,10 @@ class GroupConv2DProgram implements FlatProgram {
 }
 
 /** GroupConv2D (with optional fused bias and ReLU) for the webgpu backend. */
-export const groupConv2dWebgpuConfig: KernelConfig = {
-  kernelName: GroupConv2D,
-  backendName: 'webgpu',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, filter, bias } = inputs as GroupConv2DInputs;
-    const a = attrs as unknown as GroupConv2DAttrs;
-    const geo = groupConvGeometry(x.shape, filter.shape, a);
-    const program = new GroupConv2DProgram(geo, bias !== undefined, a.activation === 'relu');
-    const programInputs = bias === undefined ? [x, filter] : [x, filter, bias];
-    return runFlatProgram(backend, program, programInputs);
-  },
-};
+export const groupConv2dWebgpuConfig = defineKernel(GroupConv2D, 'webgpu', ({ inputs, backend, attrs: a }) => {
+  const { x, filter, bias } = inputs;
+  const geo = groupConvGeometry(x.shape, filter.shape, a);
+  const program = new GroupConv2DProgram(geo, bias !== undefined, a.activation === 'relu');
+  const programInputs = bias === undefined ? [x, filter] : [x, filter, bias];
+  return runFlatProgram(backend, program, programInputs);
+});

@@ -1,7 +1,7 @@
-import type { KernelConfig } from '@tensorflow/tfjs-core';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2DBackpropFilter, type GroupConv2DBackpropFilterAttrs, type GroupConv2DBackpropFilterInputs } from '../kernel_names.js';
+import { defineKernel } from '../define_kernel.js';
+import { GroupConv2DBackpropFilter } from '../kernel_names.js';
 import { flatDispatch, runFlatProgram, type FlatProgram } from './flat_dispatch.js';
 import { geometryShaderKey } from './shader_key.js';
 
@@ -106,13 +106,8 @@ class GroupConv2DBackpropFilterProgram implements FlatProgram {
 }
 
 /** GroupConv2DBackpropFilter for the webgpu backend. */
-export const groupConv2dBackpropFilterWebgpuConfig: KernelConfig = {
-  kernelName: GroupConv2DBackpropFilter,
-  backendName: 'webgpu',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, dy } = inputs as GroupConv2DBackpropFilterInputs;
-    const a = attrs as unknown as GroupConv2DBackpropFilterAttrs;
-    const geo = groupConvGeometry(x.shape, a.filterShape, a);
-    return runFlatProgram(backend, new GroupConv2DBackpropFilterProgram(geo), [x, dy]);
-  },
-};
+export const groupConv2dBackpropFilterWebgpuConfig = defineKernel(GroupConv2DBackpropFilter, 'webgpu', ({ inputs, backend, attrs: a }) => {
+  const { x, dy } = inputs;
+  const geo = groupConvGeometry(x.shape, a.filterShape, a);
+  return runFlatProgram(backend, new GroupConv2DBackpropFilterProgram(geo), [x, dy]);
+});

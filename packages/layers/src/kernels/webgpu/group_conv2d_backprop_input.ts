@@ -1,7 +1,7 @@
-import type { KernelConfig } from '@tensorflow/tfjs-core';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
-import { GroupConv2DBackpropInput, type GroupConv2DBackpropInputAttrs, type GroupConv2DBackpropInputInputs } from '../kernel_names.js';
+import { defineKernel } from '../define_kernel.js';
+import { GroupConv2DBackpropInput } from '../kernel_names.js';
 import { flatDispatch, runFlatProgram, type FlatProgram } from './flat_dispatch.js';
 import { geometryShaderKey } from './shader_key.js';
 
@@ -92,13 +92,8 @@ class GroupConv2DBackpropInputProgram implements FlatProgram {
 }
 
 /** GroupConv2DBackpropInput for the webgpu backend. */
-export const groupConv2dBackpropInputWebgpuConfig: KernelConfig = {
-  kernelName: GroupConv2DBackpropInput,
-  backendName: 'webgpu',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { dy, filter } = inputs as GroupConv2DBackpropInputInputs;
-    const a = attrs as unknown as GroupConv2DBackpropInputAttrs;
-    const geo = groupConvGeometry(a.inputShape, filter.shape, a);
-    return runFlatProgram(backend, new GroupConv2DBackpropInputProgram(geo), [dy, filter]);
-  },
-};
+export const groupConv2dBackpropInputWebgpuConfig = defineKernel(GroupConv2DBackpropInput, 'webgpu', ({ inputs, backend, attrs: a }) => {
+  const { dy, filter } = inputs;
+  const geo = groupConvGeometry(a.inputShape, filter.shape, a);
+  return runFlatProgram(backend, new GroupConv2DBackpropInputProgram(geo), [dy, filter]);
+});
