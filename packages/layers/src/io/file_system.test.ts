@@ -113,13 +113,13 @@ for (const backend of ['cpu', 'wasm']) {
 
 describe('fileSystem handler errors', () => {
   it('names the missing file', async () => {
-    await expect(fileSystem(join(dir, 'absent')).load!()).rejects.toThrow(/ENOENT.*absent[/\\]model\.json/);
+    await expect(fileSystem(join(dir, 'absent')).load()).rejects.toThrow(/ENOENT.*absent[/\\]model\.json/);
   });
 
   it('rejects a JSON file that is not a model', async () => {
     const path = join(dir, 'not-a-model.json');
     await writeFile(path, '{"hello": 1}');
-    await expect(fileSystem(path).load!()).rejects.toThrow(/has no modelTopology or weightsManifest/);
+    await expect(fileSystem(path).load()).rejects.toThrow(/has no modelTopology or weightsManifest/);
   });
 });
 
@@ -144,7 +144,7 @@ describe('fileSystem with shardSizeBytes', () => {
     const target = join(dir, 'sharded');
     const shardSizeBytes = 10_000;
     const result = await fileSystem(target, { shardSizeBytes }).save(await artifactsOf(model));
-    const bytes = result.modelArtifactsInfo.weightDataBytes;
+    const bytes = result.modelArtifactsInfo.weightDataBytes!;
     const count = Math.ceil(bytes / shardSizeBytes);
     expect(count).toBeGreaterThan(2);
     const shards = Array.from({ length: count }, (_, i) => `group1-shard${i + 1}of${count}.bin`);

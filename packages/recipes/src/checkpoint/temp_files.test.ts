@@ -9,7 +9,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ImageSource } from '../data/source.js';
 import { train } from '../train/trainer.js';
 import { writeFileAtomic } from './atomic_write.js';
-import { removeOrphanedTempFiles, tempFileFor } from './temp_files.js';
+import { tempFileFor } from '@resnext/layers/node-io';
+import { removeOrphanedTempFiles } from './temp_files.js';
 
 const BUILT = new URL('../../dist/checkpoint/atomic_write.js', import.meta.url).href;
 const root = await fs.mkdtemp(path.join(os.tmpdir(), 'recipes-temp-files-'));
