@@ -1,6 +1,7 @@
 import { groupConvGeometry, type GroupConvGeometry } from '../../ops/conv_geometry.js';
 import { defineKernel } from '../define_kernel.js';
 import { GroupConv2D } from '../kernel_names.js';
+import { forEachTapChannel } from './conv_taps.js';
 import { readFloat32, writeTensor } from './tensor_io.js';
 
 /**
@@ -15,39 +16,15 @@ function groupConv2dForwardCpu(
   relu: boolean,
   geo: GroupConvGeometry,
 ): Float32Array {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = geo;
-  const { strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth } = geo;
-  const { groups, inChannelsPerGroup: cg, outChannelsPerGroup: og } = geo;
-  const { top, left } = geo.padInfo;
-  const y = new Float32Array(batchSize * outHeight * outWidth * outChannels);
-  for (let b = 0; b < batchSize; b++) {
-    for (let oy = 0; oy < outHeight; oy++) {
-      for (let ox = 0; ox < outWidth; ox++) {
-        const yOff = ((b * outHeight + oy) * outWidth + ox) * outChannels;
-        if (bias !== undefined) y.set(bias, yOff);
-        for (let i = 0; i < filterHeight; i++) {
-          const iy = oy * strideHeight - top + i * dilationHeight;
-          if (iy < 0 || iy >= inHeight) continue;
-          for (let j = 0; j < filterWidth; j++) {
-            const ix = ox * strideWidth - left + j * dilationWidth;
-            if (ix < 0 || ix >= inWidth) continue;
-            const xOff = ((b * inHeight + iy) * inWidth + ix) * inChannels;
-            const wOff = (i * filterWidth + j) * cg * outChannels;
-            for (let g = 0; g < groups; g++) {
-              const xg = xOff + g * cg;
-              const yg = yOff + g * og;
-              let wq = wOff + g * og;
-              for (let q = 0; q < cg; q++, wq += outChannels) {
-                const xv = x[xg + q]!;
-                for (let o = 0; o < og; o++) y[yg + o] = y[yg + o]! + xv * w[wq + o]!;
-              }
-            }
-          }
-        }
-        if (relu) for (let o = yOff; o < yOff + outChannels; o++) if (y[o]! < 0) y[o] = 0;
-      }
-    }
-  }
+  const { outChannels, outChannelsPerGroup: og } = geo;
+  const y = new Float32Array(geo.batchSize * geo.outHeight * geo.outWidth * outChannels);
+  // Each output starts from its bias and then adds the taps, as a per-pixel loop would.
+  if (bias !== undefined) for (let yOff = 0; yOff < y.length; yOff += outChannels) y.set(bias, yOff);
+  forEachTapChannel(geo, (xi, yg, wq) => {
+    const xv = x[xi]!;
+    for (let o = 0; o < og; o++) y[yg + o] = y[yg + o]! + xv * w[wq + o]!;
+  });
+  if (relu) for (let o = 0; o < y.length; o++) if (y[o]! < 0) y[o] = 0;
   return y;
 }
 
