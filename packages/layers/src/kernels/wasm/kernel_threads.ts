@@ -35,7 +35,6 @@ import {
   SEQ,
   runEnd,
   takeRun,
-  waitForZero,
   type RowKernel,
 } from './run_schedule.js';
 import type { WasmBackend } from './wasm_backend.js';
@@ -53,11 +52,11 @@ const SPIN_MS = 1;
 /** How long the first call in Node waits for the workers to start; after that our kernels run on the calling thread only. */
 const START_TIMEOUT_MS = 5000;
 /**
- * How long the calling thread waits for the workers of one call before it gives up on the pool:
- * far beyond any kernel call (milliseconds), short enough that a worker that died mid-call cannot
- * freeze the process or page for good.
+ * How long a page's main thread polls for the workers of one call before it gives up on the pool:
+ * far beyond any kernel call (milliseconds), short enough that a worker the browser killed cannot
+ * freeze the page for good.
  */
-const WAIT_LIMIT_MS = 30_000;
+const PAGE_WAIT_LIMIT_MS = 30_000;
 
 /** A pool of worker threads sharing one backend's heap. */
 class KernelPool {
@@ -136,22 +135,25 @@ class KernelPool {
       error = e;
     }
     // The workers write into the caller's tensors: never return before they are done.
-    this.waitDone(kernel);
+    if (this.host === 'page') this.pollDone(kernel);
+    else {
+      for (const until = performance.now() + SPIN_MS; Atomics.load(this.ctl, PENDING) > 0 && performance.now() < until; );
+      for (let p = Atomics.load(this.ctl, PENDING); p > 0; p = Atomics.load(this.ctl, PENDING)) Atomics.wait(this.ctl, PENDING, p);
+    }
     if (error !== undefined) throw error instanceof Error ? error : new Error(`@resnext/layers: ${kernel} failed`, { cause: error });
     if (Atomics.load(this.ctl, FAILED) !== 0) throw new Error(`@resnext/layers: ${kernel} failed on a worker thread`);
   }
 
-  /**
-   * Waits until the workers are done (see waitForZero). Past WAIT_LIMIT_MS the pool is ended, its
-   * workers terminated so none writes into memory the caller reuses, and the call fails; later
-   * calls run on the calling thread.
-   */
-  private waitDone(kernel: RowKernel): void {
-    if (waitForZero(this.ctl, PENDING, this.host !== 'page', SPIN_MS, WAIT_LIMIT_MS)) return;
-    this.failed = new Error(`@resnext/layers: kernel worker threads did not finish ${kernel} within ${WAIT_LIMIT_MS} ms`);
-    this.ready = false;
-    this.terminate();
-    throw this.failed;
+  /** On a page's main thread (no `Atomics.wait`): polls until the workers are done, within PAGE_WAIT_LIMIT_MS. */
+  private pollDone(kernel: RowKernel): void {
+    const deadline = performance.now() + PAGE_WAIT_LIMIT_MS;
+    while (Atomics.load(this.ctl, PENDING) > 0) {
+      if (performance.now() > deadline) {
+        this.failed = new Error(`@resnext/layers: kernel worker threads did not finish ${kernel} within ${PAGE_WAIT_LIMIT_MS} ms`);
+        this.ready = false;
+        throw this.failed;
+      }
+    }
   }
 
   terminate(): void {

@@ -66,23 +66,3 @@ export function runEnd(first: number, total: number, unit: number, threads: numb
   const share = Math.floor((total - first) / (2 * threads * unit)) * unit;
   return Math.min(total, first + Math.max(unit, share));
 }
-
-/**
- * Waits until `ctl[index]` is 0 (the workers of a call counting themselves done), within `limitMs`:
- * polls for `spinMs`, then sleeps on the value where the thread may block (`canSleep`; a page's
- * main thread may not, so it polls throughout). The limit exists because a worker's error event
- * cannot reach a thread blocked here (it is delivered on that thread's event loop): a worker that
- * died mid-call would otherwise hold the thread for good.
- *
- * @returns whether the value reached 0 in time.
- */
-export function waitForZero(ctl: Int32Array, index: number, canSleep: boolean, spinMs: number, limitMs: number): boolean {
-  const start = performance.now();
-  const deadline = start + limitMs;
-  for (let p = Atomics.load(ctl, index); p !== 0; p = Atomics.load(ctl, index)) {
-    const now = performance.now();
-    if (now > deadline) return false;
-    if (canSleep && now - start >= spinMs) Atomics.wait(ctl, index, p, deadline - now);
-  }
-  return true;
-}
