@@ -12,4 +12,3 @@ export { BackendUnavailableError, type BackendFailure, type BackendUnavailableDe
 export type { ModuleImporter } from './importer.js';
 export { registerModuleLoader, type ModuleLoader } from './module_loaders.js';
 export { CROSS_ORIGIN_ISOLATION_HEADERS } from './environment.js';
-export { RELAXED_SIMD_ENV } from './wasm/relaxed_simd.js';

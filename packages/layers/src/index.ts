@@ -27,7 +27,6 @@ export {
 } from './kernels/kernel_names.js';
 export { fusedGroupConv2d, groupConv2d, type FusedGroupConv2DArgs } from './ops/group_conv2d.js';
 export { groupConv2dBackpropFilter, groupConv2dBackpropInput } from './ops/group_conv2d_backprop.js';
-export { groupConvGeometry, type GroupConvGeometry } from './ops/conv_geometry.js';
 export { GroupConv2D, groupConv2dLayer } from './layers/group_conv2d_layer.js';
 export { ResidualGroupConv2D } from './layers/residual_group_conv2d_layer.js';
 export { registerResidualFusionRule, type ResidualFusionRule } from './kernels/residual_fusion.js';
@@ -39,8 +38,5 @@ export { batchNorm, conv1x1, conv3x3, kaimingNormalFanOut, type BlockCommonOptio
 export { TrainingBatchNormalization } from './layers/training_batch_norm.js';
 export { PointwiseConv2D } from './layers/pointwise_conv2d_layer.js';
 export { TrainingReLU } from './layers/training_relu.js';
-export { reluTrain } from './ops/relu_train.js';
-export { pointwiseConv2d } from './ops/pointwise_conv2d.js';
-export { batchNormTrain, batchNormTrainAvailable, type BatchNormTrainResult } from './ops/batch_norm_train.js';
 export { foldBatchNorm } from './fold/fold_batch_norm.js';
 export { fileSystem, registerFileSystemRouter, type FileSystemHandler, type FileSystemOptions, type FileSystemSaveResult } from './io/file_system.js';

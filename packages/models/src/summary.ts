@@ -38,7 +38,7 @@ function convBn(h: number, w: number, k: number, cin: number, cout: number, stri
 }
 
 /** Inner (grouped) width of a bottleneck: ⌊planes × baseWidth / 64⌋ × cardinality, as torchvision. */
-export function bottleneckWidth(config: ResNeXtConfig, planes: number): number {
+function bottleneckWidth(config: ResNeXtConfig, planes: number): number {
   return Math.floor((planes * config.baseWidth) / 64) * config.cardinality;
 }
 

@@ -42,6 +42,7 @@ export const GroupConv2D = 'ResNeXtGroupConv2D';
  * tensors). Object types, not interfaces, so tfjs' `NamedTensorInfoMap` converts to them.
  */
 export type GroupConv2DInputs<T = TensorInfo> = { x: T; filter: T; bias?: T };
+/** Attributes of {@link GroupConv2D} and {@link GroupConv2DResidual}: the common ones plus the activation. */
 export interface GroupConv2DAttrs extends GroupConv2DCommonAttrs {
   activation: FusedActivation;
 }
@@ -60,6 +61,7 @@ export type GroupConv2DResidualInputs<T = TensorInfo> = GroupConv2DInputs<T> & {
 export const GroupConv2DBackpropInput = 'ResNeXtGroupConv2DBackpropInput';
 /** Inputs of {@link GroupConv2DBackpropInput}. */
 export type GroupConv2DBackpropInputInputs<T = TensorInfo> = { dy: T; filter: T };
+/** Attributes of {@link GroupConv2DBackpropInput}: the common ones plus the input's shape. */
 export interface GroupConv2DBackpropInputAttrs extends GroupConv2DCommonAttrs {
   inputShape: [number, number, number, number];
 }
@@ -68,6 +70,7 @@ export interface GroupConv2DBackpropInputAttrs extends GroupConv2DCommonAttrs {
 export const GroupConv2DBackpropFilter = 'ResNeXtGroupConv2DBackpropFilter';
 /** Inputs of {@link GroupConv2DBackpropFilter}. */
 export type GroupConv2DBackpropFilterInputs<T = TensorInfo> = { x: T; dy: T };
+/** Attributes of {@link GroupConv2DBackpropFilter}: the common ones plus the filter's shape. */
 export interface GroupConv2DBackpropFilterAttrs extends GroupConv2DCommonAttrs {
   filterShape: [number, number, number, number];
 }

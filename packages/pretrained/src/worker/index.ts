@@ -2,7 +2,7 @@
  * `@resnext/pretrained/worker`: a classifier in a Web Worker, so the page never blocks on loading
  * or inference. Browsers only.
  */
-export { loadInWorker, DEFAULT_START_TIMEOUT_MS, type WorkerLoadOptions } from './load_in_worker.js';
+export { loadInWorker, type WorkerLoadOptions } from './load_in_worker.js';
 export { WorkerClassifier } from './worker_classifier.js';
 export type { WorkerImageInput } from './image_transfer.js';
 export type { WorkerBackendReport, WorkerMemory } from './protocol.js';

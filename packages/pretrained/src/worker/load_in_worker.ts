@@ -58,7 +58,7 @@ export interface WorkerLoadOptions extends Pick<FetchWeightsOptions, 'offline' |
 }
 
 /** Default of {@link WorkerLoadOptions.startTimeoutMs}: generous, since a dev server may serve the worker's modules one by one. */
-export const DEFAULT_START_TIMEOUT_MS = 60_000;
+const DEFAULT_START_TIMEOUT_MS = 60_000;
 
 /** What a worker is called in messages when the package's own module is used. */
 const DEFAULT_WORKER_NAME = '@resnext/pretrained/dist/worker/worker_main.js';
