@@ -17,7 +17,7 @@ describe('our wasm kernels on 2 threads', () => {
   it('run on the backend\'s threads in a Web Worker once the pool is up', async () => {
     const worker = new Worker(new URL('../testing/kernel_pool_worker.ts', import.meta.url), { type: 'module' });
     // The worker reports each phase; if it never answers, the test says where it stopped.
-    let phase = 'loading the worker module';
+    let phase = 'loading the worker script';
     const report = await new Promise<KernelPoolReport>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the worker gave no report within 100 s; last phase: ${phase}`)), 100_000);
       worker.onmessage = (event: MessageEvent<KernelPoolReport | { phase: string }>) => {
