@@ -13,7 +13,7 @@ export type { DataSources } from './train/sources.js';
 export type { EpochMetrics } from './report/metrics.js';
 export type { ProgressSink } from './report/progress.js';
 export { CheckpointError } from './checkpoint/checkpoint.js';
-export { removeOrphanedTempFiles, type RemovedTempFile } from './checkpoint/temp_files.js';
+export { removeOrphanedTempFiles, type RemovedTempFile } from '@resnext/layers/node-io';
 // Data: custom image sources for train(), the Fashion-MNIST reader.
 export { FinetuneError } from './train/build_model.js';
 export { imageFolderSource, type ImageSource, type LabeledImage } from './data/source.js';

@@ -7,7 +7,7 @@ import type { RecipeConfig } from '../config/recipe_config.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import type { NamedWeight } from '../optim/params.js';
 import type { EpochMetrics } from '../report/metrics.js';
-import { writeFileAtomic } from './atomic_write.js';
+import { writeFileAtomic } from '@resnext/layers/node-io';
 
 /** Thrown for a checkpoint that cannot resume the run (missing, another recipe, another format). */
 export class CheckpointError extends Error {

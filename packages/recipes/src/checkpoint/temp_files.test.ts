@@ -1,18 +1,19 @@
 // Temporary files of atomic writes left by writers that died: written by real child processes
 // killed (SIGKILL) in the middle of writeFileAtomic, then removed by the next run while a live
-// writer's file stays. The children run the built module (dist/), so the `test` target depends on `build`.
+// writer's file stays. The children run the built shared writer (@resnext/layers' dist/), so the `test` target depends on `build`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ImageSource } from '../data/source.js';
 import { train } from '../train/trainer.js';
-import { writeFileAtomic } from './atomic_write.js';
-import { tempFileFor } from '@resnext/layers/node-io';
-import { removeOrphanedTempFiles } from './temp_files.js';
+import { removeOrphanedTempFiles, tempFileFor, writeFileAtomic } from '@resnext/layers/node-io';
 
-const BUILT = new URL('../../dist/checkpoint/atomic_write.js', import.meta.url).href;
+// The shared writer as built (the package's dist), for the child processes.
+const BUILT = pathToFileURL(createRequire(import.meta.url).resolve('@resnext/layers/node-io')).href;
 const root = await fs.mkdtemp(path.join(os.tmpdir(), 'recipes-temp-files-'));
 afterAll(() => fs.rm(root, { recursive: true, force: true }));
 const children: ChildProcess[] = [];

@@ -3,8 +3,6 @@
 // the cleaning of a run directory.
 import { removeOrphanedTempFiles } from '@resnext/layers/node-io';
 
-export { removeOrphanedTempFiles, type RemovedTempFile } from '@resnext/layers/node-io';
-
 /**
  * Removes the orphaned temporary files of a run directory and of its checkpoints folder (see
  * {@link removeOrphanedTempFiles}), telling `note` of each: a run killed while writing leaves its

@@ -12,7 +12,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getModelConfig, type ResNeXtConfig } from '@resnext/models';
-import { writeFileAtomic } from '../checkpoint/atomic_write.js';
+import { writeFileAtomic } from '@resnext/layers/node-io';
 import { removeOrphanedRunTempFiles } from '../checkpoint/temp_files.js';
 import type { RecipeConfig } from '../config/recipe_config.js';
 import { RecipeConfigError } from '../config/recipe_config_error.js';

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { writeFileAtomic } from '../checkpoint/atomic_write.js';
+import { writeFileAtomic } from '@resnext/layers/node-io';
 import { metricsCsv, metricsJsonl, type EpochMetrics, type PartialEpochMetrics } from './metrics.js';
 import { plotSvg } from './plot_svg.js';
 

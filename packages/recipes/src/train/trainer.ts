@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@resnext/backends';
 import { toStateDict, writeSafetensors } from '@resnext/pretrained';
 import { CheckpointError, loadCheckpoint, restoreBatchCounters, restoreWeights, type CheckpointContents } from '../checkpoint/checkpoint.js';
-import { writeFileAtomic } from '../checkpoint/atomic_write.js';
+import { writeFileAtomic } from '@resnext/layers/node-io';
 import { removeOrphanedRunTempFiles } from '../checkpoint/temp_files.js';
 import type { RecipeConfig } from '../config/recipe_config.js';
 import { RecipeConfigError, validateRecipe, type RecipeOverrides } from '../config/resolve.js';
