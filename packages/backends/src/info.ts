@@ -17,6 +17,12 @@ export interface BackendInfo {
   relaxedSimd?: boolean;
   /** Threads XNNPACK runs on, the calling thread included; 1 = single-threaded (wasm only). */
   threads?: number;
+  /**
+   * Whether @resnext/layers runs 1×1 convolutions on its native kernels (an AVX2 + FMA addon for
+   * Node on Linux x64) instead of wasm ones, and why or why not (wasm in Node, with
+   * @resnext/layers imported, only).
+   */
+  nativeKernels?: { active: boolean; reason: string };
   /** Whether the page is cross-origin isolated, which wasm threads need (wasm in browsers only). */
   crossOriginIsolated?: boolean;
   /** The GPU adapter tfjs picked (webgpu only; fields the browser does not reveal are absent). */
@@ -34,6 +40,15 @@ interface WebGPUBackendShape {
 }
 interface TensorflowBackendShape {
   isUsingGpuDevice?: unknown;
+}
+
+/**
+ * @resnext/layers' native-kernel status, which that package publishes on the global object (this
+ * package does not depend on it), or undefined where it is not loaded.
+ */
+function nativeKernelStatus(): { active: boolean; reason: string } | undefined {
+  const status = (globalThis as { [key: symbol]: unknown })[Symbol.for('resnext.nativeKernelStatus')];
+  return typeof status === 'function' ? (status as () => { active: boolean; reason: string })() : undefined;
 }
 
 function nonEmpty(value: unknown): string | undefined {
@@ -54,6 +69,8 @@ export function backendInfo(): BackendInfo {
     info.relaxedSimd = relaxedSimdSupported();
     const threads = (tf.backend() as WasmBackendShape).wasm?.tfjs?.getThreadsCount?.();
     if (threads !== undefined) info.threads = threads;
+    const native = nativeKernelStatus();
+    if (native !== undefined) info.nativeKernels = native;
     const isolated = crossOriginIsolation();
     if (isolated !== undefined) info.crossOriginIsolated = isolated;
   }

@@ -10,6 +10,7 @@ import {
   registerNodeWasmBackend,
   type WasmBackendPackage,
 } from '../wasm/node_threads.js';
+import { backendInfo } from '../info.js';
 import { enableRelaxedSimdInNode, RELAXED_SIMD_ENV, relaxedSimdRequestedByEnv, relaxedSimdSupported } from '../wasm/relaxed_simd.js';
 import { setBackendOrThrow, unsupported } from './set_backend.js';
 import type { Adapter, UseBackendOptions } from './types.js';
@@ -45,10 +46,22 @@ export const activateWasm: Adapter = async ({ options, importer }) => {
   if (isNode()) registerNodeWasmBackend(wasm, (nodeThreads = options.threads ?? (await defaultNodeThreads())));
   else startError = await registerForBrowser(wasm, options, importer);
   await setBackendOrThrow('wasm', 'wasm', undefined, startError);
-  const notes = isNode() ? [`${nodeThreads} thread(s)${options.threads === undefined ? ', one per core' : ''}`, nodeFmaNote(options.relaxedSimd)] : [threadsNote(options.threads)];
+  const notes = isNode()
+    ? [`${nodeThreads} thread(s)${options.threads === undefined ? ', one per core' : ''}`, nodeFmaNote(options.relaxedSimd), nativeNote()]
+    : [threadsNote(options.threads)];
   const given = notes.filter((n) => n !== undefined);
   return given.length === 0 ? undefined : given.join('; ');
 };
+
+/**
+ * In Node, whether @resnext/layers runs 1×1 convolutions on its native kernels (backendInfo reads
+ * the status that package publishes), or undefined where @resnext/layers is not loaded.
+ */
+function nativeNote(): string | undefined {
+  const status = backendInfo().nativeKernels;
+  if (status === undefined) return undefined;
+  return status.active ? `1×1 convolutions on native kernels (${status.reason})` : `native kernels off: ${status.reason}`;
+}
 
 /**
  * In Node, whether @resnext/layers' FMA kernels (relaxed SIMD) run, and if not, how to turn them

@@ -8,10 +8,17 @@ import { env } from '@tensorflow/tfjs-core';
 
 /**
  * Route tfjs' `Conv2D` / `FusedConv2D` 1×1 convolutions to our kernel where it is the faster one
- * (the FMA build, ≥ 128 input channels; see pointwise_routing.ts). Default true. Off: XNNPACK runs
+ * (the native kernels, or the FMA build with ≥ 128 input channels; see pointwise_routing.ts). Default true. Off: XNNPACK runs
  * every 1×1 convolution, as in plain tfjs.
  */
 export const WASM_POINTWISE_FLAG = 'RESNEXT_WASM_POINTWISE';
+
+/**
+ * Run 1×1 convolutions on the wasm backend with the package's native kernels (an AVX2 + FMA
+ * Node-API addon for Node on Linux x64, see native_addon.ts) where the addon loads. Default true.
+ * Off: the wasm kernels (or XNNPACK) run them.
+ */
+export const NATIVE_KERNELS_FLAG = 'RESNEXT_NATIVE_KERNELS';
 
 /**
  * Register our `Conv2DBackpropFilter` for wasm, which tfjs-backend-wasm lacks (without it,

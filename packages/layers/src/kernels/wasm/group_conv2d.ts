@@ -5,13 +5,14 @@ import { GroupConv2D, type GroupConv2DResidual } from '../kernel_names.js';
 import { geometryNumbers } from '../../ops/conv_geometry.js';
 import { kernelInstance } from './kernel_module.js';
 import { kernelThreads, runRows, splitWays } from './kernel_threads.js';
+import { nativePointwise, nativePointwiseAddon } from './native_pointwise.js';
 import { packedFilter } from './packed_filters.js';
 import { heapOffset, withScratch, type WasmBackend } from './wasm_backend.js';
 
 /**
  * y = act(conv(x, filter) + bias + residual) for any grouped geometry, on the backend's kernel
- * threads (see kernel_threads.ts); bias and residual (shaped like y) are optional. Returns a new
- * output tensor.
+ * threads (see kernel_threads.ts), or for a plain 1×1 convolution on the native kernels where they
+ * run (native_pointwise.ts); bias and residual (shaped like y) are optional. Returns a new output tensor.
  */
 export function groupConvForward(
   be: WasmBackend,
@@ -24,6 +25,11 @@ export function groupConvForward(
 ): TensorInfo {
   const y = be.makeOutput(geo.outShape, 'float32');
   if (util.sizeFromShape(geo.outShape) === 0) return y;
+  const addon = nativePointwiseAddon(be, geo);
+  if (addon !== undefined) {
+    nativePointwise(addon, be, geo, kernelThreads(be), { x, filter, bias, residual, y }, relu);
+    return y;
+  }
   const { exports: kernels, wide } = kernelInstance(be);
   const args = geometryNumbers(geo);
   const packed = packedFilter(be, filter, geo, 'forward');

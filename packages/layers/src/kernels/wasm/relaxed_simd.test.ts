@@ -13,11 +13,15 @@ import { fusedGroupConv2d } from '../../ops/group_conv2d.js';
 import { groupConv2dSpec } from '../../testing/group_conv2d_spec.js';
 import { GroupConv2DResidual } from '../kernel_names.js';
 import '../register_all.js';
+import { NATIVE_KERNELS_FLAG } from './flags.js';
 import { kernelInstance } from './kernel_module.js';
 import { pointwiseConv } from './pointwise_routing.js';
 import type { WasmBackend } from './wasm_backend.js';
 
 v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+// The routing rules of the wasm kernels: the native kernels, which take every unpadded 1x1
+// convolution where they load, are tested in native_pointwise.test.ts.
+tf.env().set(NATIVE_KERNELS_FLAG, false);
 
 describe('relaxed SIMD build on wasm', () => {
   it('is the build our kernels run once the runtime accepts relaxed SIMD', async () => {

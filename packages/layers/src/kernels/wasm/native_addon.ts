@@ -1,0 +1,91 @@
+/**
+ * The package's native kernels for Node on Linux x64 (packages/layers/native, built by
+ * tools/build-native-kernels.mjs into prebuilds/linux-x64/resnext-kernels.node): the 1×1
+ * convolution as an AVX2 + FMA GEMM, twice the vector width WebAssembly has, run on tfjs-backend-wasm's
+ * heap in place. Loaded on first use with `process.dlopen`, which bundlers leave alone (a browser
+ * build never reaches it); anywhere the addon does not load, the wasm kernels run as before.
+ */
+import { env } from '@tensorflow/tfjs-core';
+import { registerSwitchFlag, switchOn, NATIVE_KERNELS_FLAG } from './flags.js';
+
+/** The addon's exports (packages/layers/native/addon.cc); offsets count floats of `heap`. */
+export interface NativeAddon {
+  supported(): boolean;
+  packedFloats(inC: number, outC: number): number;
+  pack(heap: Float32Array, filter: number, packed: Float32Array, inC: number, outC: number): void;
+  pointwise(
+    heap: Float32Array,
+    packed: Float32Array,
+    x: number,
+    bias: number,
+    residual: number,
+    y: number,
+    relu: number,
+    threads: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    outH: number,
+    outW: number,
+    outC: number,
+    strideH: number,
+    strideW: number,
+  ): void;
+}
+
+/** Whether the native kernels run here, and why (or why not). */
+export interface NativeKernelStatus {
+  active: boolean;
+  reason: string;
+}
+
+/** The bits of Node's `process` used here (typed locally: the build has no Node types). */
+interface NodeProcess {
+  platform?: string;
+  arch?: string;
+  dlopen?(module: { exports: unknown }, filename: string): void;
+  getBuiltinModule?(id: string): unknown;
+}
+
+/** Where @resnext/backends finds {@link nativeKernelStatus} (a global symbol: two copies of this package agree). */
+const STATUS = Symbol.for('resnext.nativeKernelStatus');
+
+let loaded: { addon?: NativeAddon; reason: string } | undefined;
+
+function load(): { addon?: NativeAddon; reason: string } {
+  if (!env().getBool('IS_NODE')) return { reason: 'not Node' };
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  if (proc?.platform !== 'linux' || proc.arch !== 'x64') return { reason: `no native build for ${proc?.platform}-${proc?.arch} (linux-x64 only)` };
+  const url = proc.getBuiltinModule?.('node:url') as { fileURLToPath(url: URL): string } | undefined;
+  if (proc.dlopen === undefined || url === undefined) return { reason: 'process.dlopen is not available' };
+  // Joined at run time: a literal `new URL('…', import.meta.url)` would make bundlers copy the addon.
+  const file = url.fileURLToPath(new URL(['..', '..', '..', 'prebuilds', 'linux-x64', 'resnext-kernels.node'].join('/'), import.meta.url));
+  const module = { exports: {} as NativeAddon };
+  try {
+    proc.dlopen(module, file);
+  } catch (error) {
+    return { reason: `the addon did not load: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (!module.exports.supported()) return { reason: 'this CPU lacks AVX2 or FMA' };
+  return { addon: module.exports, reason: 'AVX2 + FMA addon for linux-x64' };
+}
+
+/** The addon, or undefined where it does not load or the RESNEXT_NATIVE_KERNELS flag is off. */
+export function nativeAddon(): NativeAddon | undefined {
+  if (!switchOn(NATIVE_KERNELS_FLAG)) return undefined;
+  loaded ??= load();
+  return loaded.addon;
+}
+
+/** Whether the native kernels run in this process, and why (or why not). */
+export function nativeKernelStatus(): NativeKernelStatus {
+  if (!switchOn(NATIVE_KERNELS_FLAG)) return { active: false, reason: `${NATIVE_KERNELS_FLAG} is off` };
+  loaded ??= load();
+  return { active: loaded.addon !== undefined, reason: loaded.reason };
+}
+
+// @resnext/backends reports the status in useBackend's result without depending on this package:
+// it looks for this function on the global object.
+(globalThis as { [STATUS]?: () => NativeKernelStatus })[STATUS] = nativeKernelStatus;
+registerSwitchFlag(NATIVE_KERNELS_FLAG, () => undefined);
