@@ -2,7 +2,8 @@
 // Proves @resnext/layers installs and runs alone: packs it, installs the tarball into an empty
 // folder with only tfjs-core, tfjs-layers and the cpu and wasm backends (from the npm registry or
 // npm's cache), then runs a tiny network with GroupConv2D on cpu and on wasm and checks both
-// against a grouped convolution written with plain tf.conv2d per group.
+// against a grouped convolution written with plain tf.conv2d per group; on Linux x64, also that
+// the tarball's native addon loaded and runs a 1x1 convolution on wasm as cpu computes it.
 // Usage: node tools/check-install-alone.mjs   (from the repository root or anywhere)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,6 +47,19 @@ for (const backend of ['cpu', 'wasm']) {
   const err = tf.max(tf.abs(tf.sub(y, ref))).dataSync()[0] / tf.max(tf.abs(ref)).dataSync()[0];
   if (!(err < 1e-5)) throw new Error(backend + ': GroupConv2D differs from per-group conv2d by ' + err);
   out[backend] = { shape: y.shape, err };
+}
+// The native kernels, as the package reports them (useBackend reads the same status).
+out.native = globalThis[Symbol.for('resnext.nativeKernelStatus')]();
+if (process.platform === 'linux' && process.arch === 'x64') {
+  if (!out.native.active) throw new Error('the native addon did not load from the tarball: ' + out.native.reason);
+  const conv = () => tf.conv2d(tf.randomNormal([1, 9, 7, 64], 0, 1, 'float32', 3), tf.randomNormal([1, 1, 64, 40], 0, 1, 'float32', 4), 1, 'valid');
+  await tf.setBackend('cpu');
+  const ref = conv();
+  await tf.setBackend('wasm');
+  const got = conv();
+  const err = tf.max(tf.abs(tf.sub(got, ref))).dataSync()[0] / tf.max(tf.abs(ref)).dataSync()[0];
+  if (!(err < 1e-5)) throw new Error('native 1x1 convolution differs from cpu by ' + err);
+  out.native.conv1x1Error = err;
 }
 console.log(JSON.stringify(out));
 tf.removeBackend('wasm');

@@ -5,8 +5,9 @@
 // package's "files", at most 5 MB each), tfjs-backend-wasm's three .wasm binaries when the package
 // lists "wasm-files" (all three: a bundled app's default wasm paths point at them), the scripts
 // its "bin" names (they must be in the tarball), the Python modules of a package that lists
-// "python" (@resnext/recipes' torchrun trainer: .py files only, no bytecode), and nothing else (no tests, no other package's
-// files).
+// "python" (@resnext/recipes' torchrun trainer: .py files only, no bytecode), the native addon of
+// a package that lists "prebuilds" (@resnext/layers: exactly prebuilds/linux-x64/resnext-kernels.node),
+// and nothing else (no tests, no other package's files).
 // Then imports the built entry point, as a user's `import` would.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -25,6 +26,8 @@ const shipsWasm = (pkg.files ?? []).includes('wasm-files');
 const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'].map((f) => `wasm-files/${f}`);
 const shipsPython = (pkg.files ?? []).includes('python');
 const PYTHON = /^python\/[\w/]+\.py$/;
+const shipsNative = (pkg.files ?? []).includes('prebuilds');
+const NATIVE_FILES = ['prebuilds/linux-x64/resnext-kernels.node'];
 const BIN_FILES = Object.values(typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : (pkg.bin ?? {})).map((f) => path.posix.normalize(f));
 for (const { path: f, size } of report.files) {
   if (shipsWeights && WEIGHTS.test(f)) {
@@ -34,6 +37,7 @@ for (const { path: f, size } of report.files) {
   if (shipsWasm && WASM_FILES.includes(f)) continue;
   if (BIN_FILES.includes(f)) continue;
   if (shipsPython && PYTHON.test(f)) continue;
+  if (shipsNative && NATIVE_FILES.includes(f)) continue;
   if (!allowed.test(f)) problems.push(`unexpected file in the tarball: ${f}`);
   if (/\.test\.(ts|js|d\.ts)$|\.test\.js\.map$/.test(f)) problems.push(`test file in the tarball: ${f}`);
 }
@@ -45,7 +49,7 @@ for (const src of sources) {
     if (!files.includes(out)) problems.push(`${src} has no ${out} in the tarball`);
   }
 }
-for (const required of ['package.json', 'README.md', 'LICENSE', ...(shipsWasm ? WASM_FILES : []), ...BIN_FILES]) {
+for (const required of ['package.json', 'README.md', 'LICENSE', ...(shipsWasm ? WASM_FILES : []), ...(shipsNative ? NATIVE_FILES : []), ...BIN_FILES]) {
   if (!files.includes(required)) problems.push(`missing ${required}`);
 }
 

@@ -57,10 +57,12 @@ function load(): { addon?: NativeAddon; reason: string } {
   if (!env().getBool('IS_NODE')) return { reason: 'not Node' };
   const proc = (globalThis as { process?: NodeProcess }).process;
   if (proc?.platform !== 'linux' || proc.arch !== 'x64') return { reason: `no native build for ${proc?.platform}-${proc?.arch} (linux-x64 only)` };
-  const url = proc.getBuiltinModule?.('node:url') as { fileURLToPath(url: URL): string } | undefined;
-  if (proc.dlopen === undefined || url === undefined) return { reason: 'process.dlopen is not available' };
-  // Joined at run time: a literal `new URL('…', import.meta.url)` would make bundlers copy the addon.
-  const file = url.fileURLToPath(new URL(['..', '..', '..', 'prebuilds', 'linux-x64', 'resnext-kernels.node'].join('/'), import.meta.url));
+  const url = proc.getBuiltinModule?.('node:url') as { fileURLToPath(url: string): string } | undefined;
+  const path = proc.getBuiltinModule?.('node:path') as { join(...parts: string[]): string; dirname(p: string): string } | undefined;
+  if (proc.dlopen === undefined || url === undefined || path === undefined) return { reason: 'process.dlopen is not available' };
+  // Path arithmetic, not `new URL('…', import.meta.url)`: bundlers would copy the addon into a
+  // browser build (or warn about a computed request).
+  const file = path.join(path.dirname(url.fileURLToPath(import.meta.url)), '..', '..', '..', 'prebuilds', 'linux-x64', 'resnext-kernels.node');
   const module = { exports: {} as NativeAddon };
   try {
     proc.dlopen(module, file);
