@@ -20,10 +20,12 @@
 //
 // wasm setups run with `relaxedSimd: true` by default (our kernels' FMA build, which also takes
 // over the 1x1 convolutions; label `wasm+fma`); `--relaxed-simd off` or `both` adds plain `wasm`.
+// On Linux x64 @resnext/layers runs the 1×1 convolutions on its native kernels (label `+native`);
+// `--native off` or `both` adds setups with them switched off (the RESNEXT_NATIVE_KERNELS flag).
 //
 // Usage (after `npx nx run-many -t build`):
 //   node tools/bench/resnext50.mjs --onnx DIR [--batches 1,8] [--rounds 12] [--rounds8 6]
-//        [--wasm-threads 1,2] [--relaxed-simd on|off|both] [--ort-threads 1,2] [--cpu-runs 3] [--warmup 2]
+//        [--wasm-threads 1,2] [--relaxed-simd on|off|both] [--native on|off|both] [--ort-threads 1,2] [--cpu-runs 3] [--warmup 2]
 //        [--archs resnext50_32x4d,resnext50_1x64d] [--baseline DIR]
 // --baseline DIR adds the wasm setups of another built checkout (a `git worktree` of an earlier
 // commit with its own node_modules/@resnext links), labelled "(baseline)", interleaved with the rest:
@@ -52,6 +54,8 @@ const { values } = parseArgs({
     'wasm-threads': { type: 'string', default: '1,2' },
     // wasm setups with relaxed SIMD (FMA build of our kernels): 'on', 'off' or 'both'
     'relaxed-simd': { type: 'string', default: 'on' },
+    // @resnext/layers' native 1×1 kernels (Linux x64): 'on' (where they load), 'off' (RESNEXT_NATIVE_KERNELS false) or 'both'
+    native: { type: 'string', default: 'on' },
     'ort-threads': { type: 'string', default: '1,2' },
     'cpu-runs': { type: 'string', default: '3' },
     warmup: { type: 'string', default: '2' },
@@ -71,8 +75,8 @@ else await parent();
 // Child processes: build once, then answer { arch, batch } with one timed forward pass.
 
 async function worker(spec) {
-  const [kind, a, b, c] = spec.split(':');
-  const engine = kind === 'ort' ? await ortEngine(Number(a)) : await tfjsEngine(a, Number(b), c === 'relaxed');
+  const [kind, a, b, ...modes] = spec.split(':');
+  const engine = kind === 'ort' ? await ortEngine(Number(a)) : await tfjsEngine(a, Number(b), modes.includes('relaxed'), !modes.includes('nonative'));
   process.send({ ready: true, info: engine.info });
   process.on('message', async (msg) => {
     if (msg.exit) {
@@ -89,10 +93,11 @@ async function worker(spec) {
   });
 }
 
-async function tfjsEngine(backend, threads, relaxedSimd) {
+async function tfjsEngine(backend, threads, relaxedSimd, native) {
   const tf = await import('@tensorflow/tfjs-core');
   const { useBackend } = await import('@resnext/backends');
-  const { foldBatchNorm } = await import('@resnext/layers');
+  const { foldBatchNorm, NATIVE_KERNELS_FLAG } = await import('@resnext/layers');
+  tf.env().set(NATIVE_KERNELS_FLAG, native);
   const { createModel } = await import('@resnext/models');
   const got = await useBackend(backend, backend === 'wasm' ? { threads, relaxedSimd } : {});
   const models = new Map();
@@ -145,7 +150,7 @@ async function tfjsEngine(backend, threads, relaxedSimd) {
   }
   const inputs = new Map();
   return {
-    info: { name: got.name, threads: got.threads, simd: got.simd, relaxedSimd: got.relaxedSimd, fold, tensors: tf.memory().numTensors },
+    info: { name: got.name, threads: got.threads, simd: got.simd, relaxedSimd: got.relaxedSimd, native: got.nativeKernels?.active === true, fold, tensors: tf.memory().numTensors },
     async run(arch, batch) {
       const model = models.get(arch);
       if (!inputs.has(batch)) inputs.set(batch, tf.randomUniform([batch, 224, 224, 3])); // NHWC: the models' own layout
@@ -256,10 +261,12 @@ async function parent() {
   const workers = [];
   const relaxedModes = { on: [true], off: [false], both: [false, true] }[values['relaxed-simd']];
   if (relaxedModes === undefined) throw new Error(`--relaxed-simd must be on, off or both, got ${values['relaxed-simd']}`);
+  const nativeModes = { on: [true], off: [false], both: [false, true] }[values.native];
+  if (nativeModes === undefined) throw new Error(`--native must be on, off or both, got ${values.native}`);
   for (const t of list(values['wasm-threads'])) {
-    for (const relaxed of relaxedModes) {
-      const key = `wasm${relaxed ? '+fma' : ''}/${t}`;
-      const spec = `tfjs:wasm:${t}${relaxed ? ':relaxed' : ''}`;
+    for (const [relaxed, native] of relaxedModes.flatMap((r) => nativeModes.map((n) => [r, n]))) {
+      const key = `wasm${relaxed ? '+fma' : ''}${native ? '' : ':nonative'}/${t}`;
+      const spec = `tfjs:wasm:${t}${relaxed ? ':relaxed' : ''}${native ? '' : ':nonative'}`;
       workers.push({ key, backend: relaxed ? 'wasm+fma' : 'wasm', threads: t, w: startWorker(spec) });
       if (values.baseline !== undefined) {
         const script = path.resolve(values.baseline, 'tools/bench/resnext50.mjs');
@@ -334,7 +341,8 @@ function report(workers, samples, batches, loads, started) {
         const rx = samples.get(`${e.key}|resnext50_32x4d|${batch}`);
         const rn = samples.get(`${e.key}|resnext50_1x64d|${batch}`);
         const tax = arch.ours === 'resnext50_32x4d' && rx?.length && rn?.length ? (median(rx) / median(rn)).toFixed(2) : '';
-        const name = e.backend === 'onnxruntime-node' ? `onnxruntime-node / ${e.threads}` : `${e.backend} / ${e.info.threads ?? e.threads}`;
+        // `+native`: @resnext/layers ran the 1×1 convolutions on its native (AVX2) kernels.
+        const name = e.backend === 'onnxruntime-node' ? `onnxruntime-node / ${e.threads}` : `${e.backend}${e.info.native ? '+native' : ''} / ${e.info.threads ?? e.threads}`;
         console.log(
           `| ${arch.label} | ${batch} | ${name} | ${m.toFixed(1)} | ${Math.min(...ts).toFixed(1)}–${Math.max(...ts).toFixed(1)} | ` +
             `${ts.length} | ${((1000 * batch) / m).toFixed(1)} | ${ratio} | ${tax} |`,

@@ -83,7 +83,7 @@ const median = (xs) => {
 const span = (xs) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
 console.log(
   `${os.cpus()[0]?.model}, ${os.cpus().length} cores, Node ${process.version}, ${started.toISOString().slice(0, 16)}Z; ` +
-    `useBackend('auto') → ${got.name}, ${got.threads} threads, relaxed SIMD ${got.relaxedSimd}; onnxruntime-node ${ort.env?.versions?.node ?? '?'} on ${values['ort-threads']} threads; ` +
+    `useBackend('auto') → ${got.name}, ${got.threads} threads, relaxed SIMD ${got.relaxedSimd}, native kernels ${got.nativeKernels?.active ?? 'n/a'}; onnxruntime-node ${ort.env?.versions?.node ?? '?'} on ${values['ort-threads']} threads; ` +
     `1-min load average ${loads[0].toFixed(2)} at start, max ${Math.max(...loads).toFixed(2)}; tensors leaked ${tf.memory().numTensors - tensors}`,
 );
 console.log('| batch | ours infer ms | ours min–max | onnxruntime-node ms | ORT min–max | ours ÷ ORT |');

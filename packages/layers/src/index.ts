@@ -30,7 +30,7 @@ export { groupConv2dBackpropFilter, groupConv2dBackpropInput } from './ops/group
 export { GroupConv2D, groupConv2dLayer } from './layers/group_conv2d_layer.js';
 export { ResidualGroupConv2D } from './layers/residual_group_conv2d_layer.js';
 export { registerResidualFusionRule, type ResidualFusionRule } from './kernels/residual_fusion.js';
-export { WASM_BACKPROP_FILTER_FLAG, WASM_POINTWISE_FLAG, WASM_SHARED_IDENTITY_FLAG } from './kernels/wasm/flags.js';
+export { NATIVE_KERNELS_FLAG, WASM_BACKPROP_FILTER_FLAG, WASM_POINTWISE_FLAG, WASM_SHARED_IDENTITY_FLAG } from './kernels/wasm/flags.js';
 export type { GroupConv2DLayerArgs, GroupConv2DLayerPadding } from './layers/group_conv2d_layer_args.js';
 export { basicBlock, type BasicBlockOptions, type BasicLayerKey } from './blocks/basic_block.js';
 export { bottleneckBlock, type BottleneckBlockOptions, type BottleneckLayerKey } from './blocks/bottleneck_block.js';

@@ -71,9 +71,11 @@ function nodeFmaNote(requested: boolean | undefined): string {
   if (relaxedSimdSupported()) return 'FMA kernels on (relaxed SIMD)';
   if (requested === true || relaxedSimdRequestedByEnv()) return 'FMA kernels off: relaxed SIMD could not be turned on in this Node';
   const version = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node ?? '';
+  // With the native 1×1 kernels the FMA build speeds up the rest (grouped convolutions): measured 74.1 → 67.1 ms at batch 1.
+  const gain = backendInfo().nativeKernels?.active === true ? 'about 1.1× faster ResNeXt-50' : 'about 1.4× faster ResNeXt-50';
   return (
     `FMA kernels off: Node ${version} has relaxed SIMD only behind a V8 flag; opt in with ` +
-    `useBackend(…, { relaxedSimd: true }), ${RELAXED_SIMD_ENV}=1 or node --experimental-wasm-relaxed-simd (about 1.4× faster ResNeXt-50), or use Node 22+`
+    `useBackend(…, { relaxedSimd: true }), ${RELAXED_SIMD_ENV}=1 or node --experimental-wasm-relaxed-simd (${gain}), or use Node 22+`
   );
 }
 

@@ -25,7 +25,7 @@ function heapView(memory: WebAssembly.Memory): Float32Array {
 }
 
 /** Whether `geo` is a convolution the native kernel computes: 1×1, one group, no padding, no dilation. */
-export function nativePointwiseFits(geo: GroupConvGeometry): boolean {
+function nativePointwiseFits(geo: GroupConvGeometry): boolean {
   return (
     geo.filterHeight === 1 &&
     geo.filterWidth === 1 &&
