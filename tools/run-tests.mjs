@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every Nx test-like target across all packages on the machine's Node, then the Node test
 // targets (`test`, `test-slow`) again on each extra Node that tools/setup.sh installed under .node/<version>/
-// (Node 24 LTS), streams the output, and ends with one summary line that adds up Vitest's counts
+// (Node 22 and 24 LTS), streams the output, and ends with one summary line that adds up Vitest's counts
 // of all runs: "tests: N passed, N failed". Nx's cache keys include `node --version`, so the extra
 // runs really run. `--system-node-only` skips them; other arguments go to every `nx run-many`.
 import { spawn } from 'node:child_process';

