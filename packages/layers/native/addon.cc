@@ -11,7 +11,13 @@
 namespace resnext {
 namespace {
 
-std::unique_ptr<TaskPool> pool;
+// Per JavaScript thread (Node-API environment): the main thread and each worker_thread that loads
+// the addon get their own pool, so calls from two threads never share one job slot.
+struct Instance {
+  std::unique_ptr<TaskPool> pool;
+};
+
+void DeleteInstance(napi_env, void* data, void*) { delete static_cast<Instance*>(data); }
 
 bool throw_if(napi_env env, bool failed, const char* message) {
   if (failed) napi_throw_error(env, "RESNEXT_NATIVE", message);
@@ -115,8 +121,11 @@ napi_value Pointwise(napi_env env, napi_callback_info info) {
                            heap + static_cast<size_t>(y),
                            relu};
   const int wanted = threads < 1 ? 1 : threads;
-  if (!pool || pool->threads() != wanted) pool = std::make_unique<TaskPool>(wanted - 1);
-  pool->run(pointwise_tasks(s), RunTask, &call);
+  Instance* instance = nullptr;
+  napi_get_instance_data(env, reinterpret_cast<void**>(&instance));
+  if (throw_if(env, instance == nullptr, "pointwise: the addon was not initialized")) return nullptr;
+  if (!instance->pool || instance->pool->threads() != wanted) instance->pool = std::make_unique<TaskPool>(wanted - 1);
+  instance->pool->run(pointwise_tasks(s), RunTask, &call);
   return nullptr;
 }
 
@@ -128,6 +137,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"pointwise", nullptr, Pointwise, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  napi_set_instance_data(env, new Instance(), DeleteInstance, nullptr);
   return exports;
 }
 

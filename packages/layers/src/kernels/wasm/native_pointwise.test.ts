@@ -5,13 +5,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fusedGroupConv2d } from '../../ops/group_conv2d.js';
 import { naiveGroupConv, randomArray } from '../../testing/naive_group_conv.js';
 import { GroupConv2DResidual } from '../kernel_names.js';
 import '../register_all.js';
 import { NATIVE_KERNELS_FLAG } from './flags.js';
-import { nativeAddon, nativeKernelStatus } from './native_addon.js';
+import { nativeAddon, nativeKernelStatus, type NativeAddon } from './native_addon.js';
 
 // The addon is built for Linux x64 only; CI runs there.
 const onLinuxX64 = process.platform === 'linux' && process.arch === 'x64';
@@ -145,6 +147,31 @@ describe.runIf(onLinuxX64)('native 1x1 kernels on the wasm backend (linux-x64)',
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('runs on the main thread and a worker_thread at once, each with its own thread pool', async () => {
+    // Each side computes a convolution of its own (other data, other width) 150 times on 2 threads
+    // while the other side does too, and compares every result with its one-thread result: one
+    // pool shared by both threads would mix their jobs.
+    const addonFile = fileURLToPath(new URL('../../../prebuilds/linux-x64/resnext-kernels.node', import.meta.url));
+    const worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       ${repeatedConvolution.toString()}
+       parentPort.postMessage('started');
+       parentPort.postMessage(repeatedConvolution(workerData.addonFile, 1, 192));`,
+      { eval: true, workerData: { addonFile } },
+    );
+    let started = false;
+    const done = new Promise<number>((resolve, reject) => {
+      worker.on('message', (m) => (m === 'started' ? (started = true) : resolve(m as number)));
+      worker.on('error', reject);
+    });
+    while (!started) await new Promise((r) => setTimeout(r, 1));
+    const main = repeatedConvolution(addonFile, 0, 256);
+    const other = await done;
+    await worker.terminate();
+    expect(main).toBe(150);
+    expect(other).toBe(150);
+  });
+
   it('rejects offsets and shapes outside the heap with a named error, touching nothing', () => {
     const addon = nativeAddon()!;
     const heap = new Float32Array(64);
@@ -156,3 +183,29 @@ describe.runIf(onLinuxX64)('native 1x1 kernels on the wasm backend (linux-x64)',
     expect(() => (addon.pointwise as (...a: unknown[]) => void)(heap, packed, 0)).toThrow(/pointwise: bad arguments/);
   });
 });
+
+/**
+ * Loads the addon from `addonFile`, computes a 14×14×256 → n 1×1 convolution (data varied by
+ * `salt`) on one thread, then 150 times on 2 threads; returns how many of those equal the first.
+ * Self-contained: a worker_thread runs its source too.
+ */
+function repeatedConvolution(addonFile: string, salt: number, n: number): number {
+  const module = { exports: {} as NativeAddon };
+  process.dlopen(module, addonFile);
+  const addon = module.exports;
+  const [h, k] = [14, 256];
+  const heap = new Float32Array(new SharedArrayBuffer(4 * (h * h * k + k * n + h * h * n)));
+  for (let i = 0; i < h * h * k + k * n; i++) heap[i] = ((i * 7919 + salt) % 997) / 997 - 0.5;
+  const packed = new Float32Array(addon.packedFloats(k, n));
+  addon.pack(heap, h * h * k, packed, k, n);
+  const y = h * h * k + k * n;
+  addon.pointwise(heap, packed, 0, -1, -1, y, 1, 1, 1, h, h, k, h, h, n, 1, 1);
+  const expected = heap.slice(y);
+  let same = 0;
+  for (let r = 0; r < 150; r++) {
+    heap.fill(0, y);
+    addon.pointwise(heap, packed, 0, -1, -1, y, 1, 2, 1, h, h, k, h, h, n, 1, 1);
+    if (heap.subarray(y).every((v, i) => Object.is(v, expected[i]))) same++;
+  }
+  return same;
+}
