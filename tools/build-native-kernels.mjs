@@ -27,7 +27,7 @@ const check = process.argv.includes('--check');
 const headers = path.join(path.dirname(createRequire(import.meta.url).resolve('node-api-headers/package.json')), 'include');
 
 /** Files whose code runs only after the CPU check: the only ones built for AVX2 and FMA. */
-const AVX2_FILES = new Set(['pointwise_gemm.cc']);
+const AVX2_FILES = new Set(['group_conv.cc', 'pointwise_gemm.cc']);
 const CXXFLAGS = ['-O3', '-std=c++20', '-fPIC', '-fvisibility=hidden', '-fno-exceptions', '-g0', '-Wall', '-Wextra', '-Werror', `-I${headers}`, '-DNAPI_VERSION=8'];
 
 if (process.platform !== 'linux' || process.arch !== 'x64') {

@@ -1,10 +1,12 @@
-// Node-API entry points of the native kernels. They read and write tfjs-backend-wasm's heap in
+// Node-API entry points of the native kernels (1×1 convolutions, grouped and dense convolutions). They read and write tfjs-backend-wasm's heap in
 // place: the caller passes a Float32Array over the wasm memory (shared or not) and float offsets
 // into it, as the wasm kernels take byte offsets.
 #include <node_api.h>
 
 #include <memory>
+#include <vector>
 
+#include "group_conv.h"
 #include "pointwise_gemm.h"
 #include "task_pool.h"
 
@@ -18,6 +20,20 @@ struct Instance {
 };
 
 void DeleteInstance(napi_env, void* data, void*) { delete static_cast<Instance*>(data); }
+
+// This environment's pool with `threads` threads (made or remade on demand), or null with an
+// exception pending.
+TaskPool* pool_for(napi_env env, int threads) {
+  const int wanted = threads < 1 ? 1 : threads;
+  Instance* instance = nullptr;
+  napi_get_instance_data(env, reinterpret_cast<void**>(&instance));
+  if (instance == nullptr) {
+    napi_throw_error(env, "RESNEXT_NATIVE", "the addon was not initialized");
+    return nullptr;
+  }
+  if (!instance->pool || instance->pool->threads() != wanted) instance->pool = std::make_unique<TaskPool>(wanted - 1);
+  return instance->pool.get();
+}
 
 bool throw_if(napi_env env, bool failed, const char* message) {
   if (failed) napi_throw_error(env, "RESNEXT_NATIVE", message);
@@ -120,12 +136,90 @@ napi_value Pointwise(napi_env env, napi_callback_info info) {
                            residual < 0 ? nullptr : heap + static_cast<size_t>(residual),
                            heap + static_cast<size_t>(y),
                            relu};
-  const int wanted = threads < 1 ? 1 : threads;
-  Instance* instance = nullptr;
-  napi_get_instance_data(env, reinterpret_cast<void**>(&instance));
-  if (throw_if(env, instance == nullptr, "pointwise: the addon was not initialized")) return nullptr;
-  if (!instance->pool || instance->pool->threads() != wanted) instance->pool = std::make_unique<TaskPool>(wanted - 1);
-  instance->pool->run(pointwise_tasks(s), RunTask, &call);
+  TaskPool* pool = pool_for(env, threads);
+  if (pool == nullptr) return nullptr;
+  pool->run(pointwise_tasks(s), RunTask, &call);
+  return nullptr;
+}
+
+
+// groupConvPack(heap, filterOffset, packed, filterH, filterW, inPerGroup, outC): packs the filter at
+// heap[filterOffset] (tfjs' [fh, fw, in / groups, out] layout) into `packed` (as many floats).
+napi_value GroupConvPack(napi_env env, napi_callback_info info) {
+  constexpr size_t kArgs = 7;
+  size_t argc = kArgs;
+  napi_value argv[kArgs];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *heap = nullptr, *packed = nullptr;
+  size_t heap_len = 0, packed_len = 0;
+  double v[5];
+  if (throw_if(env, argc != kArgs || !float_array(env, argv[0], &heap, &heap_len) || !float_array(env, argv[2], &packed, &packed_len) ||
+                        napi_get_value_double(env, argv[1], &v[0]) != napi_ok || !int_args(env, argv, 3, 4, v + 1),
+               "groupConvPack(heap, filterOffset, packed, filterH, filterW, inPerGroup, outC): bad arguments")) {
+    return nullptr;
+  }
+  GroupConvShape s{};
+  s.filter_h = static_cast<int>(v[1]);
+  s.filter_w = static_cast<int>(v[2]);
+  s.in_c = static_cast<int>(v[3]);
+  s.out_c = static_cast<int>(v[4]);
+  s.groups = 1;
+  const bool ok = s.filter_h > 0 && s.filter_w > 0 && s.in_c > 0 && s.out_c > 0 && s.out_c % 8 == 0;
+  const double floats = static_cast<double>(group_conv_packed_floats(s));
+  if (throw_if(env, !ok || v[0] < 0 || v[0] + floats > static_cast<double>(heap_len) || static_cast<double>(packed_len) < floats,
+               "groupConvPack: shape unsupported or out of bounds")) {
+    return nullptr;
+  }
+  group_conv_pack(s, heap + static_cast<size_t>(v[0]), packed);
+  return nullptr;
+}
+
+void RunGroupConvTask(const void* context, int task) { group_conv_task(*static_cast<const GroupConvCall*>(context), task); }
+
+// groupConv(heap, packed, x, bias, residual, y, relu, threads, batch, inH, inW, inC, filterH, filterW,
+//           outH, outW, outC, groups, strideH, strideW, padTop, padLeft): offsets in floats; bias
+// and residual -1 when absent; `packed` from groupConvPack.
+napi_value GroupConv(napi_env env, napi_callback_info info) {
+  constexpr size_t kArgs = 22;
+  size_t argc = kArgs;
+  napi_value argv[kArgs];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *heap = nullptr, *packed = nullptr;
+  size_t heap_len = 0, packed_len = 0;
+  double v[kArgs - 2];
+  if (throw_if(env, argc != kArgs || !float_array(env, argv[0], &heap, &heap_len) || !float_array(env, argv[1], &packed, &packed_len) ||
+                        !int_args(env, argv, 2, kArgs - 2, v),
+               "groupConv: bad arguments")) {
+    return nullptr;
+  }
+  const double x = v[0], bias = v[1], residual = v[2], y = v[3];
+  const bool relu = v[4] != 0;
+  const int threads = static_cast<int>(v[5]);
+  const auto i = [&](int k) { return static_cast<int>(v[k]); };
+  GroupConvShape s{i(6), i(7), i(8), i(9), i(10), i(11), i(12), i(13), i(14), i(15), i(16), i(17), i(18), i(19)};
+  const bool shape_ok = s.batch > 0 && s.in_h > 0 && s.in_w > 0 && s.in_c > 0 && s.filter_h > 0 && s.filter_w > 0 && s.out_h > 0 &&
+                        s.out_w > 0 && s.out_c > 0 && s.stride_h > 0 && s.stride_w > 0 && s.pad_top >= 0 && s.pad_left >= 0 &&
+                        group_conv_fits(s);
+  if (throw_if(env, !shape_ok, "groupConv: unsupported shape")) return nullptr;
+  const double n = static_cast<double>(heap_len);
+  const double in_floats = static_cast<double>(s.batch) * s.in_h * s.in_w * s.in_c;
+  const double out_floats = static_cast<double>(s.batch) * s.out_h * s.out_w * s.out_c;
+  const bool bounds_ok = x >= 0 && x + in_floats <= n && y >= 0 && y + out_floats <= n && (bias < 0 || bias + s.out_c <= n) &&
+                         (residual < 0 || residual + out_floats <= n) && packed_len >= group_conv_packed_floats(s);
+  if (throw_if(env, !bounds_ok, "groupConv: offsets out of bounds")) return nullptr;
+  if (throw_if(env, !cpu_supports_avx2_fma(), "groupConv: this CPU lacks AVX2 or FMA")) return nullptr;
+  const std::vector<float> zeros(static_cast<size_t>(s.in_c) + 8, 0.0f);
+  const GroupConvCall call{s,
+                           heap + static_cast<size_t>(x),
+                           packed,
+                           bias < 0 ? nullptr : heap + static_cast<size_t>(bias),
+                           residual < 0 ? nullptr : heap + static_cast<size_t>(residual),
+                           heap + static_cast<size_t>(y),
+                           zeros.data(),
+                           relu};
+  TaskPool* pool = pool_for(env, threads);
+  if (pool == nullptr) return nullptr;
+  pool->run(group_conv_tasks(s), RunGroupConvTask, &call);
   return nullptr;
 }
 
@@ -135,6 +229,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"packedFloats", nullptr, PackedFloats, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"pack", nullptr, Pack, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"pointwise", nullptr, Pointwise, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"groupConvPack", nullptr, GroupConvPack, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"groupConv", nullptr, GroupConv, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   napi_set_instance_data(env, new Instance(), DeleteInstance, nullptr);

@@ -5,14 +5,16 @@ import { GroupConv2D, type GroupConv2DResidual } from '../kernel_names.js';
 import { geometryNumbers } from '../../ops/conv_geometry.js';
 import { kernelInstance } from './kernel_module.js';
 import { kernelThreads, runRows, splitWays } from './kernel_threads.js';
+import { nativeGroupConv, nativeGroupConvAddon } from './native_group_conv.js';
 import { nativePointwise, nativePointwiseAddon } from './native_pointwise.js';
 import { packedFilter } from './packed_filters.js';
 import { heapOffset, withScratch, type WasmBackend } from './wasm_backend.js';
 
 /**
  * y = act(conv(x, filter) + bias + residual) for any grouped geometry, on the backend's kernel
- * threads (see kernel_threads.ts), or for a plain 1×1 convolution on the native kernels where they
- * run (native_pointwise.ts); bias and residual (shaped like y) are optional. Returns a new output tensor.
+ * threads (see kernel_threads.ts), or on the native kernels where they run (a plain 1×1
+ * convolution: native_pointwise.ts; a grouped one: native_group_conv.ts); bias and residual
+ * (shaped like y) are optional. Returns a new output tensor.
  */
 export function groupConvForward(
   be: WasmBackend,
@@ -25,9 +27,14 @@ export function groupConvForward(
 ): TensorInfo {
   const y = be.makeOutput(geo.outShape, 'float32');
   if (util.sizeFromShape(geo.outShape) === 0) return y;
-  const addon = nativePointwiseAddon(be, geo);
-  if (addon !== undefined) {
-    nativePointwise(addon, be, geo, kernelThreads(be), { x, filter, bias, residual, y }, relu);
+  const pointwise = nativePointwiseAddon(be, geo);
+  if (pointwise !== undefined) {
+    nativePointwise(pointwise, be, geo, kernelThreads(be), { x, filter, bias, residual, y }, relu);
+    return y;
+  }
+  const grouped = nativeGroupConvAddon(geo);
+  if (grouped !== undefined) {
+    nativeGroupConv(grouped, be, geo, kernelThreads(be), { x, filter, bias, residual, y }, relu);
     return y;
   }
   const { exports: kernels, wide } = kernelInstance(be);

@@ -1,8 +1,8 @@
 /**
  * The package's native kernels for Node on Linux x64 (packages/layers/native, built by
  * tools/build-native-kernels.mjs into prebuilds/linux-x64/resnext-kernels.node): the 1×1
- * convolution as an AVX2 + FMA GEMM, twice the vector width WebAssembly has, run on tfjs-backend-wasm's
- * heap in place. Loaded on first use with `process.dlopen`, which bundlers leave alone (a browser
+ * convolution as an AVX2 + FMA GEMM and the grouped convolution's forward pass, twice the vector
+ * width WebAssembly has, run on tfjs-backend-wasm's heap in place. Loaded on first use with `process.dlopen`, which bundlers leave alone (a browser
  * build never reaches it); anywhere the addon does not load, the wasm kernels run as before.
  */
 import { env } from '@tensorflow/tfjs-core';
@@ -31,6 +31,32 @@ export interface NativeAddon {
     outC: number,
     strideH: number,
     strideW: number,
+  ): void;
+  /** Packs a [fh, fw, inPerGroup, outC] filter at heap[filter] for groupConv (as many floats as the filter). */
+  groupConvPack(heap: Float32Array, filter: number, packed: Float32Array, filterH: number, filterW: number, inPerGroup: number, outC: number): void;
+  groupConv(
+    heap: Float32Array,
+    packed: Float32Array,
+    x: number,
+    bias: number,
+    residual: number,
+    y: number,
+    relu: number,
+    threads: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    filterH: number,
+    filterW: number,
+    outH: number,
+    outW: number,
+    outC: number,
+    groups: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
   ): void;
 }
 

@@ -15,7 +15,10 @@ const packs = new WeakMap<object, Float32Array>();
 /** A Float32Array over the backend's whole heap, renewed when the memory grows. */
 const heapViews = new WeakMap<WebAssembly.Memory, Float32Array>();
 
-function heapView(memory: WebAssembly.Memory): Float32Array {
+/** A Float32Array over `be`'s whole heap, for the native kernels (offsets in floats). */
+export function nativeHeap(be: WasmBackend): Float32Array {
+  const memory = heapMemory(be);
+  if (memory === undefined) throw new Error('@resnext/layers: the wasm backend exposes no WebAssembly.Memory.');
   let view = heapViews.get(memory);
   if (view === undefined || view.buffer !== memory.buffer) {
     view = new Float32Array(memory.buffer);
@@ -67,9 +70,7 @@ export function nativePointwise(
   tensors: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; residual?: TensorInfo; y: TensorInfo },
   relu: boolean,
 ): void {
-  const memory = heapMemory(be);
-  if (memory === undefined) throw new Error('@resnext/layers: the wasm backend exposes no WebAssembly.Memory.');
-  const heap = heapView(memory);
+  const heap = nativeHeap(be);
   const at = (t: TensorInfo | undefined) => (t === undefined ? -1 : heapOffset(be, t) / 4);
   const packed = packedFilter(addon, heap, be, tensors.filter, geo.inChannels, geo.outChannels);
   addon.pointwise(

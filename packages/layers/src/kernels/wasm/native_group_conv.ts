@@ -1,0 +1,74 @@
+/**
+ * Grouped convolutions' forward pass on the native kernels (native_addon.ts) where their geometry
+ * fits (dilation 1; output channels per group a multiple of 8, or 4 in and 4 out per group with an
+ * even number of groups: every ResNeXt stage), reading and writing tfjs-backend-wasm's heap in
+ * place. Every output is one FMA chain over the taps and, within a tap, the group's input channels
+ * in order, so results do not depend on the thread count.
+ */
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { GroupConvGeometry } from '../../ops/conv_geometry.js';
+import { nativeAddon, type NativeAddon } from './native_addon.js';
+import { heapOffset, type WasmBackend } from './wasm_backend.js';
+import { nativeHeap } from './native_pointwise.js';
+
+/** Packed filters by tensor data: they live as long as the filter's data (a weight: the model). */
+const packs = new WeakMap<object, Float32Array>();
+
+/** Whether the native grouped kernel computes `geo` (see the module comment). */
+function fits(geo: GroupConvGeometry): boolean {
+  if (geo.dilationHeight !== 1 || geo.dilationWidth !== 1 || geo.groups < 2) return false;
+  const inPerGroup = geo.inChannelsPerGroup;
+  const outPerGroup = geo.outChannelsPerGroup;
+  return outPerGroup % 8 === 0 || (inPerGroup === 4 && outPerGroup === 4 && geo.groups % 2 === 0);
+}
+
+/** The addon if it runs the grouped convolution `geo` on `be`, else undefined. */
+export function nativeGroupConvAddon(geo: GroupConvGeometry): NativeAddon | undefined {
+  return fits(geo) ? nativeAddon() : undefined;
+}
+
+/**
+ * y = act(groupConv(x, filter) + bias + residual) for `geo` on `threads` threads, written into `y`
+ * (already allocated, shaped like geo.outShape).
+ */
+export function nativeGroupConv(
+  addon: NativeAddon,
+  be: WasmBackend,
+  geo: GroupConvGeometry,
+  threads: number,
+  tensors: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; residual?: TensorInfo; y: TensorInfo },
+  relu: boolean,
+): void {
+  const heap = nativeHeap(be);
+  const at = (t: TensorInfo | undefined) => (t === undefined ? -1 : heapOffset(be, t) / 4);
+  let packed = packs.get(tensors.filter.dataId);
+  if (packed === undefined) {
+    packed = new Float32Array(geo.filterHeight * geo.filterWidth * geo.inChannelsPerGroup * geo.outChannels);
+    addon.groupConvPack(heap, at(tensors.filter), packed, geo.filterHeight, geo.filterWidth, geo.inChannelsPerGroup, geo.outChannels);
+    packs.set(tensors.filter.dataId, packed);
+  }
+  addon.groupConv(
+    heap,
+    packed,
+    at(tensors.x),
+    at(tensors.bias),
+    at(tensors.residual),
+    at(tensors.y),
+    relu ? 1 : 0,
+    threads,
+    geo.batchSize,
+    geo.inHeight,
+    geo.inWidth,
+    geo.inChannels,
+    geo.filterHeight,
+    geo.filterWidth,
+    geo.outHeight,
+    geo.outWidth,
+    geo.outChannels,
+    geo.groups,
+    geo.strideHeight,
+    geo.strideWidth,
+    geo.padInfo.top,
+    geo.padInfo.left,
+  );
+}
