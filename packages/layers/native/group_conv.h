@@ -1,7 +1,7 @@
 // A grouped (or dense) convolution over NHWC float32 with any kernel size, stride and padding
 // (dilation 1), bias, residual and ReLU applied as each output is stored. AVX2 + FMA: every vector
-// holds 8 output channels, of one group (groups of 8k output channels), or of two groups of 4 in
-// and 4 out (ResNeXt's first stage), whose inputs are 8 contiguous channels.
+// holds 8 output channels of one group (groups of 8k output channels and at least 16 inputs: the
+// last two stages of a ResNeXt 32x4d; smaller groups run faster on the wasm kernels).
 #pragma once
 #include <cstddef>
 
@@ -27,8 +27,8 @@ struct GroupConvCall {
   bool relu;
 };
 
-// Whether the kernel computes this geometry: out channels per group a multiple of 8, or 4 in and
-// 4 out per group with an even number of groups.
+// Whether the kernel computes this geometry: out channels per group a multiple of 8, at least 16
+// input channels per group.
 bool group_conv_fits(const GroupConvShape& shape);
 
 // Floats of a packed filter (as many as the filter's).

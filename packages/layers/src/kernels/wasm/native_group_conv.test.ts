@@ -1,5 +1,6 @@
 // The native grouped-convolution kernel (AVX2 + FMA addon, Linux x64) on the wasm backend, through
-// the op users call: against the float64 nested loop on ResNeXt's group shapes, against itself on
+// the op users call: against the float64 nested loop on the group shapes it takes (16 and 32 inputs
+// per group), against itself on
 // 1, 2 and 3 threads (bit for bit), and against the wasm kernels with the flag off.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -25,15 +26,15 @@ const c = (name: string, xShape: Case['xShape'], filterShape: Case['filterShape'
   name, xShape, filterShape, groups, strides: [strides, strides], pad, dilations: [1, 1], bias, residual,
 });
 
-// Groups of 4 in / 4 out (two per vector), 8, 16 and 32 out per group, a last 8-channel vector
-// (40 out), strides 1 and 2, 'same', 'valid' and explicit padding, batch 2, a residual.
+// Groups of 16 and 32 (8-channel vectors of one group, two per tile), a last lone vector (8 out
+// per group), strides 1 and 2, 'same', 'valid' and explicit padding, batch 2, a residual.
 const CASES: readonly Case[] = [
-  c('32 groups of 4, stride 1, same, odd width', [1, 9, 7, 128], [3, 3, 4, 128], 32, 1, 'same'),
-  c('32 groups of 4, stride 2, batch 2', [2, 8, 9, 128], [3, 3, 4, 128], 32, 2, 'same'),
-  c('32 groups of 8, stride 2, explicit pad', [1, 8, 8, 256], [3, 3, 8, 256], 32, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]),
+  c('32 groups of 16, stride 1, same, odd width', [1, 9, 7, 512], [3, 3, 16, 512], 32, 1, 'same'),
+  c('32 groups of 16, stride 2, batch 2', [2, 8, 9, 512], [3, 3, 16, 512], 32, 2, 'same'),
+  c('32 groups of 32, stride 2, explicit pad', [1, 8, 8, 1024], [3, 3, 32, 1024], 32, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]),
   c('32 groups of 16, valid, residual', [1, 7, 7, 512], [3, 3, 16, 512], 32, 1, 'valid', true, true),
   c('32 groups of 32, 5x6', [1, 5, 6, 1024], [3, 3, 32, 1024], 32, 1, 'same'),
-  c('5 groups of 8 in, 8 out (40: a last lone vector), 5x5 kernel, no bias', [2, 6, 5, 40], [5, 5, 8, 40], 5, 1, 'same', false),
+  c('5 groups of 16 in, 8 out (40: a last lone vector), 5x5 kernel, no bias', [2, 6, 5, 80], [5, 5, 16, 40], 5, 1, 'same', false),
 ];
 
 async function run(k: Case, seed: number): Promise<{ got: Float32Array; expected: Float64Array }> {
@@ -67,13 +68,13 @@ describe.runIf(onLinuxX64)('native grouped convolution on the wasm backend (linu
 
   it('gives bit-identical results on 1, 2 and 3 threads', () => {
     const addon = nativeAddon()!;
-    const [n, h, w, inC, outC, groups] = [2, 9, 7, 256, 256, 32];
-    const heap = new Float32Array(new SharedArrayBuffer(4 * (n * h * w * inC + 9 * 8 * outC + 2 * n * h * w * outC)));
+    const [n, h, w, inC, outC, groups] = [2, 9, 7, 512, 512, 32];
+    const heap = new Float32Array(new SharedArrayBuffer(4 * (n * h * w * inC + 9 * 16 * outC + 2 * n * h * w * outC)));
     heap.set(Float32Array.from(randomArray(heap.length, 3)));
     const filter = n * h * w * inC;
-    const y = filter + 9 * 8 * outC;
-    const packed = new Float32Array(9 * 8 * outC);
-    addon.groupConvPack(heap, filter, packed, 3, 3, 8, outC);
+    const y = filter + 9 * 16 * outC;
+    const packed = new Float32Array(9 * 16 * outC);
+    addon.groupConvPack(heap, filter, packed, 3, 3, 16, outC);
     const outputs = [1, 2, 3].map((threads) => {
       heap.fill(Number.NaN, y);
       addon.groupConv(heap, packed, 0, -1, y + n * h * w * outC, y, 1, threads, n, h, w, inC, 3, 3, h, w, outC, groups, 1, 1, 1, 1);
@@ -98,9 +99,10 @@ describe.runIf(onLinuxX64)('native grouped convolution on the wasm backend (linu
     const addon = nativeAddon()!;
     const heap = new Float32Array(4096);
     const packed = new Float32Array(9 * 2 * 6);
-    // 3 groups of 2 out: not a shape of the kernel (the op sends those to the wasm kernel).
+    // 3 groups of 2 out, and 32 groups of 4: not shapes of the kernel (the op sends those to the wasm kernel).
     expect(() => addon.groupConv(heap, packed, 0, -1, -1, 100, 0, 1, 1, 4, 4, 6, 3, 3, 4, 4, 6, 3, 1, 1, 1, 1)).toThrow(/groupConv: unsupported shape/);
-    expect(() => addon.groupConv(heap, new Float32Array(9 * 8 * 16), 0, -1, -1, 4000, 0, 1, 1, 4, 4, 16, 3, 3, 4, 4, 16, 2, 1, 1, 1, 1)).toThrow(/out of bounds/);
+    expect(() => addon.groupConv(heap, packed, 0, -1, -1, 100, 0, 1, 1, 2, 2, 128, 3, 3, 2, 2, 128, 32, 1, 1, 1, 1)).toThrow(/groupConv: unsupported shape/);
+    expect(() => addon.groupConv(heap, new Float32Array(9 * 16 * 32), 0, -1, -1, 4000, 0, 1, 1, 4, 4, 32, 3, 3, 4, 4, 32, 2, 1, 1, 1, 1)).toThrow(/out of bounds/);
     expect(() => addon.groupConvPack(heap, 4090, packed, 3, 3, 8, 16)).toThrow(/groupConvPack: shape unsupported or out of bounds/);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Grouped convolutions' forward pass on the native kernels (native_addon.ts) where their geometry
- * fits (dilation 1; output channels per group a multiple of 8, or 4 in and 4 out per group with an
- * even number of groups: every ResNeXt stage), reading and writing tfjs-backend-wasm's heap in
- * place. Every output is one FMA chain over the taps and, within a tap, the group's input channels
+ * fits and they are the faster ones (dilation 1; output channels per group a multiple of 8, at least
+ * MIN_IN_PER_GROUP inputs per group: the last two stages of ResNeXt 32x4d), reading and writing
+ * tfjs-backend-wasm's heap in place. Every output is one FMA chain over the taps and, within a tap, the group's input channels
  * in order, so results do not depend on the thread count.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
@@ -14,12 +14,17 @@ import { nativeHeap } from './native_pointwise.js';
 /** Packed filters by tensor data: they live as long as the filter's data (a weight: the model). */
 const packs = new WeakMap<object, Float32Array>();
 
-/** Whether the native grouped kernel computes `geo` (see the module comment). */
+/**
+ * Input channels per group below which the wasm kernels, which read small groups in place, are the
+ * faster ones (ResNeXt-50 32x4d's grouped shapes, 2 threads: at batch 8 groups of 4 and 8 inputs
+ * 1.4–1.7× slower natively, groups of 16 and 32 1.3–1.8× faster; at batch 1 all on a par or faster).
+ */
+const MIN_IN_PER_GROUP = 16;
+
+/** Whether the native grouped kernel computes `geo` and is the faster one (see the module comment). */
 function fits(geo: GroupConvGeometry): boolean {
   if (geo.dilationHeight !== 1 || geo.dilationWidth !== 1 || geo.groups < 2) return false;
-  const inPerGroup = geo.inChannelsPerGroup;
-  const outPerGroup = geo.outChannelsPerGroup;
-  return outPerGroup % 8 === 0 || (inPerGroup === 4 && outPerGroup === 4 && geo.groups % 2 === 0);
+  return geo.outChannelsPerGroup % 8 === 0 && geo.inChannelsPerGroup >= MIN_IN_PER_GROUP;
 }
 
 /** The addon if it runs the grouped convolution `geo` on `be`, else undefined. */
