@@ -17,7 +17,8 @@ const packs = new WeakMap<object, Float32Array>();
 /**
  * Input channels per group below which the wasm kernels, which read small groups in place, are the
  * faster ones (ResNeXt-50 32x4d's grouped shapes, 2 threads: at batch 8 groups of 4 and 8 inputs
- * 1.4–1.7× slower natively, groups of 16 and 32 1.3–1.8× faster; at batch 1 all on a par or faster).
+ * 1.4–1.7× slower natively; of 16 and 32, on 14×14 and 7×7 inputs 1.3–1.8× faster, the stride-2 one
+ * on a 28×28 input 1.4× slower; the network 6–9% faster with this rule; at batch 1 all on a par or faster).
  */
 const MIN_IN_PER_GROUP = 16;
 
