@@ -1,9 +1,11 @@
-// Node-API entry points of the native kernels (1×1 convolutions, grouped and dense convolutions). They read and write tfjs-backend-wasm's heap in
-// place: the caller passes a Float32Array over the wasm memory (shared or not) and float offsets
-// into it, as the wasm kernels take byte offsets.
+// Node-API entry points of the native kernels (1×1 and grouped convolutions). They read and write
+// tfjs-backend-wasm's heap in place: the caller passes a Float32Array over the wasm memory (shared
+// or not), float offsets into it (the wasm kernels take byte offsets) and the wasm kernels' 16
+// geometry numbers.
 #include <node_api.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "group_conv.h"
@@ -97,51 +99,81 @@ napi_value Pack(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-void RunTask(const void* context, int task) { pointwise_task(*static_cast<const PointwiseCall*>(context), task); }
+// The arguments pointwise() and groupConv() share: (heap, packed, x, bias, residual, y, relu,
+// threads, ...geometry), offsets in floats (bias and residual -1 when absent), then the 16 numbers of
+// the wasm kernels' geometry (geometryNumbers in src/ops/conv_geometry.ts): batch, inH, inW, inC,
+// filterH, filterW, outC, groups, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW.
+struct ConvArgs {
+  float* heap = nullptr;
+  size_t heap_len = 0;
+  float* packed = nullptr;
+  size_t packed_len = 0;
+  double x = 0, bias = 0, residual = 0, y = 0;
+  bool relu = false;
+  int threads = 1;
+  GroupConvShape shape{};
+};
 
-// pointwise(heap, packed, x, bias, residual, y, relu, threads, batch, inH, inW, inC, outH, outW, outC, strideH, strideW):
-// offsets in floats; bias and residual -1 when absent.
-napi_value Pointwise(napi_env env, napi_callback_info info) {
-  constexpr size_t kArgs = 17;
+// Reads and checks the shared arguments: a shape with positive sizes, dilation 1, and x, y, bias and
+// residual inside the heap. Returns false with an exception pending otherwise: "<name>: bad
+// arguments", `shape_error`, `bounds_error` or "<name>: this CPU lacks AVX2 or FMA".
+bool conv_args(napi_env env, napi_callback_info info, const char* name, const char* shape_error, const char* bounds_error, ConvArgs* a) {
+  constexpr size_t kArgs = 24;
   size_t argc = kArgs;
   napi_value argv[kArgs];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  float *heap = nullptr, *packed = nullptr;
-  size_t heap_len = 0, packed_len = 0;
   double v[kArgs - 2];
-  if (throw_if(env, argc != kArgs || !float_array(env, argv[0], &heap, &heap_len) || !float_array(env, argv[1], &packed, &packed_len) ||
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  const std::string prefix = std::string(name) + ": ";
+  if (throw_if(env, argc != kArgs || !float_array(env, argv[0], &a->heap, &a->heap_len) || !float_array(env, argv[1], &a->packed, &a->packed_len) ||
                         !int_args(env, argv, 2, kArgs - 2, v),
-               "pointwise: bad arguments")) {
-    return nullptr;
+               (prefix + "bad arguments").c_str())) {
+    return false;
   }
-  const double x = v[0], bias = v[1], residual = v[2], y = v[3];
-  const bool relu = v[4] != 0;
-  const int threads = static_cast<int>(v[5]);
-  PointwiseShape s{static_cast<int>(v[6]), static_cast<int>(v[7]),  static_cast<int>(v[8]),  static_cast<int>(v[9]),
-                   static_cast<int>(v[10]), static_cast<int>(v[11]), static_cast<int>(v[12]), static_cast<int>(v[13]),
-                   static_cast<int>(v[14])};
+  a->x = v[0], a->bias = v[1], a->residual = v[2], a->y = v[3];
+  a->relu = v[4] != 0;
+  a->threads = static_cast<int>(v[5]);
+  const auto i = [&](int k) { return static_cast<int>(v[6 + k]); };
+  GroupConvShape& s = a->shape;
+  s = GroupConvShape{i(0), i(1), i(2), i(3), i(4), i(5), i(14), i(15), i(6), i(7), i(8), i(9), i(12), i(13)};
+  const bool shape_ok = s.batch > 0 && s.in_h > 0 && s.in_w > 0 && s.in_c > 0 && s.filter_h > 0 && s.filter_w > 0 && s.out_h > 0 &&
+                        s.out_w > 0 && s.out_c > 0 && s.groups > 0 && s.stride_h > 0 && s.stride_w > 0 && s.pad_top >= 0 &&
+                        s.pad_left >= 0 && i(10) == 1 && i(11) == 1;
+  if (throw_if(env, !shape_ok, shape_error)) return false;
+  const double n = static_cast<double>(a->heap_len);
   const double in_floats = static_cast<double>(s.batch) * s.in_h * s.in_w * s.in_c;
   const double out_floats = static_cast<double>(s.batch) * s.out_h * s.out_w * s.out_c;
-  const double n = static_cast<double>(heap_len);
-  const bool shape_ok = s.batch > 0 && s.in_c > 0 && s.out_c > 0 && s.out_h > 0 && s.out_w > 0 && s.stride_h > 0 && s.stride_w > 0 &&
-                        (s.out_h - 1) * s.stride_h < s.in_h && (s.out_w - 1) * s.stride_w < s.in_w;
-  const bool bounds_ok = x >= 0 && x + in_floats <= n && y >= 0 && y + out_floats <= n && (bias < 0 || bias + s.out_c <= n) &&
-                         (residual < 0 || residual + out_floats <= n) && packed_len >= pointwise_packed_floats(s.in_c, s.out_c);
-  if (throw_if(env, !shape_ok || !bounds_ok, "pointwise: shape or offsets out of bounds")) return nullptr;
-  if (throw_if(env, !cpu_supports_avx2_fma(), "pointwise: this CPU lacks AVX2 or FMA")) return nullptr;
-  const PointwiseCall call{s,
-                           heap + static_cast<size_t>(x),
-                           packed,
-                           bias < 0 ? nullptr : heap + static_cast<size_t>(bias),
-                           residual < 0 ? nullptr : heap + static_cast<size_t>(residual),
-                           heap + static_cast<size_t>(y),
-                           relu};
-  TaskPool* pool = pool_for(env, threads);
-  if (pool == nullptr) return nullptr;
-  pool->run(pointwise_tasks(s), RunTask, &call);
-  return nullptr;
+  const bool bounds_ok = a->x >= 0 && a->x + in_floats <= n && a->y >= 0 && a->y + out_floats <= n &&
+                         (a->bias < 0 || a->bias + s.out_c <= n) && (a->residual < 0 || a->residual + out_floats <= n);
+  return !throw_if(env, !bounds_ok, bounds_error) &&
+         !throw_if(env, !cpu_supports_avx2_fma(), (prefix + "this CPU lacks AVX2 or FMA").c_str());
 }
 
+// heap + offset, or null for an absent (-1) input.
+const float* at(const ConvArgs& a, double offset) { return offset < 0 ? nullptr : a.heap + static_cast<size_t>(offset); }
+
+// Runs `tasks` tasks of `fn` on `context` on this environment's pool of `threads` threads.
+void run_on_pool(napi_env env, int threads, int tasks, TaskPool::TaskFn fn, const void* context) {
+  TaskPool* pool = pool_for(env, threads);
+  if (pool != nullptr) pool->run(tasks, fn, context);
+}
+
+void RunPointwiseTask(const void* context, int task) { pointwise_task(*static_cast<const PointwiseCall*>(context), task); }
+
+// pointwise(heap, packed, x, bias, residual, y, relu, threads, ...geometry) (see ConvArgs): an
+// unpadded 1×1 convolution of one group; `packed` from pack().
+napi_value Pointwise(napi_env env, napi_callback_info info) {
+  constexpr const char* kOutside = "pointwise: shape or offsets out of bounds";
+  ConvArgs a;
+  if (!conv_args(env, info, "pointwise", kOutside, kOutside, &a)) return nullptr;
+  const GroupConvShape& g = a.shape;
+  const PointwiseShape s{g.batch, g.in_h, g.in_w, g.in_c, g.out_h, g.out_w, g.out_c, g.stride_h, g.stride_w};
+  const bool fits = g.filter_h == 1 && g.filter_w == 1 && g.groups == 1 && g.pad_top == 0 && g.pad_left == 0 &&
+                    (s.out_h - 1) * s.stride_h < s.in_h && (s.out_w - 1) * s.stride_w < s.in_w;
+  if (throw_if(env, !fits || a.packed_len < pointwise_packed_floats(s.in_c, s.out_c), kOutside)) return nullptr;
+  const PointwiseCall call{s, at(a, a.x), a.packed, at(a, a.bias), at(a, a.residual), a.heap + static_cast<size_t>(a.y), a.relu};
+  run_on_pool(env, a.threads, pointwise_tasks(s), RunPointwiseTask, &call);
+  return nullptr;
+}
 
 // groupConvPack(heap, filterOffset, packed, filterH, filterW, inPerGroup, outC): packs the filter at
 // heap[filterOffset] (tfjs' [fh, fw, in / groups, out] layout) into `packed` (as many floats).
@@ -176,50 +208,17 @@ napi_value GroupConvPack(napi_env env, napi_callback_info info) {
 
 void RunGroupConvTask(const void* context, int task) { group_conv_task(*static_cast<const GroupConvCall*>(context), task); }
 
-// groupConv(heap, packed, x, bias, residual, y, relu, threads, batch, inH, inW, inC, filterH, filterW,
-//           outH, outW, outC, groups, strideH, strideW, padTop, padLeft): offsets in floats; bias
-// and residual -1 when absent; `packed` from groupConvPack.
+// groupConv(heap, packed, x, bias, residual, y, relu, threads, ...geometry) (see ConvArgs); `packed`
+// from groupConvPack().
 napi_value GroupConv(napi_env env, napi_callback_info info) {
-  constexpr size_t kArgs = 22;
-  size_t argc = kArgs;
-  napi_value argv[kArgs];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  float *heap = nullptr, *packed = nullptr;
-  size_t heap_len = 0, packed_len = 0;
-  double v[kArgs - 2];
-  if (throw_if(env, argc != kArgs || !float_array(env, argv[0], &heap, &heap_len) || !float_array(env, argv[1], &packed, &packed_len) ||
-                        !int_args(env, argv, 2, kArgs - 2, v),
-               "groupConv: bad arguments")) {
-    return nullptr;
-  }
-  const double x = v[0], bias = v[1], residual = v[2], y = v[3];
-  const bool relu = v[4] != 0;
-  const int threads = static_cast<int>(v[5]);
-  const auto i = [&](int k) { return static_cast<int>(v[k]); };
-  GroupConvShape s{i(6), i(7), i(8), i(9), i(10), i(11), i(12), i(13), i(14), i(15), i(16), i(17), i(18), i(19)};
-  const bool shape_ok = s.batch > 0 && s.in_h > 0 && s.in_w > 0 && s.in_c > 0 && s.filter_h > 0 && s.filter_w > 0 && s.out_h > 0 &&
-                        s.out_w > 0 && s.out_c > 0 && s.stride_h > 0 && s.stride_w > 0 && s.pad_top >= 0 && s.pad_left >= 0 &&
-                        group_conv_fits(s);
-  if (throw_if(env, !shape_ok, "groupConv: unsupported shape")) return nullptr;
-  const double n = static_cast<double>(heap_len);
-  const double in_floats = static_cast<double>(s.batch) * s.in_h * s.in_w * s.in_c;
-  const double out_floats = static_cast<double>(s.batch) * s.out_h * s.out_w * s.out_c;
-  const bool bounds_ok = x >= 0 && x + in_floats <= n && y >= 0 && y + out_floats <= n && (bias < 0 || bias + s.out_c <= n) &&
-                         (residual < 0 || residual + out_floats <= n) && packed_len >= group_conv_packed_floats(s);
-  if (throw_if(env, !bounds_ok, "groupConv: offsets out of bounds")) return nullptr;
-  if (throw_if(env, !cpu_supports_avx2_fma(), "groupConv: this CPU lacks AVX2 or FMA")) return nullptr;
+  ConvArgs a;
+  if (!conv_args(env, info, "groupConv", "groupConv: unsupported shape", "groupConv: offsets out of bounds", &a)) return nullptr;
+  const GroupConvShape& s = a.shape;
+  if (throw_if(env, !group_conv_fits(s), "groupConv: unsupported shape")) return nullptr;
+  if (throw_if(env, a.packed_len < group_conv_packed_floats(s), "groupConv: offsets out of bounds")) return nullptr;
   const std::vector<float> zeros(static_cast<size_t>(s.in_c) + 8, 0.0f);
-  const GroupConvCall call{s,
-                           heap + static_cast<size_t>(x),
-                           packed,
-                           bias < 0 ? nullptr : heap + static_cast<size_t>(bias),
-                           residual < 0 ? nullptr : heap + static_cast<size_t>(residual),
-                           heap + static_cast<size_t>(y),
-                           zeros.data(),
-                           relu};
-  TaskPool* pool = pool_for(env, threads);
-  if (pool == nullptr) return nullptr;
-  pool->run(group_conv_tasks(s), RunGroupConvTask, &call);
+  const GroupConvCall call{s, at(a, a.x), a.packed, at(a, a.bias), at(a, a.residual), a.heap + static_cast<size_t>(a.y), zeros.data(), a.relu};
+  run_on_pool(env, a.threads, group_conv_tasks(s), RunGroupConvTask, &call);
   return nullptr;
 }
 

@@ -5,16 +5,14 @@ import { GroupConv2D, type GroupConv2DResidual } from '../kernel_names.js';
 import { geometryNumbers } from '../../ops/conv_geometry.js';
 import { kernelInstance } from './kernel_module.js';
 import { kernelThreads, runRows, splitWays } from './kernel_threads.js';
-import { nativeGroupConv, nativeGroupConvAddon } from './native_group_conv.js';
-import { nativePointwise, nativePointwiseAddon } from './native_pointwise.js';
+import { nativeConv, nativeConvFor } from './native_conv.js';
 import { packedFilter } from './packed_filters.js';
 import { heapOffset, withScratch, type WasmBackend } from './wasm_backend.js';
 
 /**
  * y = act(conv(x, filter) + bias + residual) for any grouped geometry, on the backend's kernel
- * threads (see kernel_threads.ts), or on the native kernels where they run (a plain 1×1
- * convolution: native_pointwise.ts; a grouped one: native_group_conv.ts); bias and residual
- * (shaped like y) are optional. Returns a new output tensor.
+ * threads (see kernel_threads.ts), or on the native kernels where they run (native_conv.ts); bias
+ * and residual (shaped like y) are optional. Returns a new output tensor.
  */
 export function groupConvForward(
   be: WasmBackend,
@@ -27,14 +25,9 @@ export function groupConvForward(
 ): TensorInfo {
   const y = be.makeOutput(geo.outShape, 'float32');
   if (util.sizeFromShape(geo.outShape) === 0) return y;
-  const pointwise = nativePointwiseAddon(be, geo);
-  if (pointwise !== undefined) {
-    nativePointwise(pointwise, be, geo, kernelThreads(be), { x, filter, bias, residual, y }, relu);
-    return y;
-  }
-  const grouped = nativeGroupConvAddon(geo);
-  if (grouped !== undefined) {
-    nativeGroupConv(grouped, be, geo, kernelThreads(be), { x, filter, bias, residual, y }, relu);
+  const native = nativeConvFor(be, geo);
+  if (native !== undefined) {
+    nativeConv(native, be, geo, kernelThreads(be), { x, filter, bias, residual, y }, relu);
     return y;
   }
   const { exports: kernels, wide } = kernelInstance(be);

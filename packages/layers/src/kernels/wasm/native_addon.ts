@@ -13,52 +13,30 @@ export interface NativeAddon {
   supported(): boolean;
   packedFloats(inC: number, outC: number): number;
   pack(heap: Float32Array, filter: number, packed: Float32Array, inC: number, outC: number): void;
-  pointwise(
-    heap: Float32Array,
-    packed: Float32Array,
-    x: number,
-    bias: number,
-    residual: number,
-    y: number,
-    relu: number,
-    threads: number,
-    batch: number,
-    inH: number,
-    inW: number,
-    inC: number,
-    outH: number,
-    outW: number,
-    outC: number,
-    strideH: number,
-    strideW: number,
-  ): void;
+  /** Runs an unpadded one-group 1×1 convolution (see {@link NativeConvEntry}); `packed` from pack. */
+  pointwise: NativeConvEntry;
   /** Packs a [fh, fw, inPerGroup, outC] filter at heap[filter] for groupConv (as many floats as the filter). */
   groupConvPack(heap: Float32Array, filter: number, packed: Float32Array, filterH: number, filterW: number, inPerGroup: number, outC: number): void;
-  groupConv(
-    heap: Float32Array,
-    packed: Float32Array,
-    x: number,
-    bias: number,
-    residual: number,
-    y: number,
-    relu: number,
-    threads: number,
-    batch: number,
-    inH: number,
-    inW: number,
-    inC: number,
-    filterH: number,
-    filterW: number,
-    outH: number,
-    outW: number,
-    outC: number,
-    groups: number,
-    strideH: number,
-    strideW: number,
-    padTop: number,
-    padLeft: number,
-  ): void;
+  /** Runs a grouped convolution (see {@link NativeConvEntry}); `packed` from groupConvPack. */
+  groupConv: NativeConvEntry;
 }
+
+/**
+ * A convolution entry point of the addon: the heap, the packed filter, float offsets of x, bias,
+ * residual (-1 when absent) and y, ReLU (1 or 0), the thread count, then the wasm kernels' 16
+ * geometry numbers (`geometryNumbers` in src/ops/conv_geometry.ts).
+ */
+type NativeConvEntry = (
+  heap: Float32Array,
+  packed: Float32Array,
+  x: number,
+  bias: number,
+  residual: number,
+  y: number,
+  relu: number,
+  threads: number,
+  ...geometry: number[]
+) => void;
 
 /** Whether the native kernels run here, and why (or why not). */
 export interface NativeKernelStatus {

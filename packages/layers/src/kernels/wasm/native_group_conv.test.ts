@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { geometryNumbers, groupConvGeometry } from '../../ops/conv_geometry.js';
 import { fusedGroupConv2d } from '../../ops/group_conv2d.js';
 import { naiveGroupConv, randomArray, type NaiveConvCase } from '../../testing/naive_group_conv.js';
 import { relativeError } from '@resnext/test-support';
@@ -75,9 +76,11 @@ describe.runIf(onLinuxX64)('native grouped convolution on the wasm backend (linu
     const y = filter + 9 * 16 * outC;
     const packed = new Float32Array(9 * 16 * outC);
     addon.groupConvPack(heap, filter, packed, 3, 3, 16, outC);
+    const geo = groupConvGeometry([n, h, w, inC], [3, 3, inC / groups, outC], { strides: [1, 1], pad: 'same', dilations: [1, 1], groups });
+    const geometry = geometryNumbers(geo);
     const outputs = [1, 2, 3].map((threads) => {
       heap.fill(Number.NaN, y);
-      addon.groupConv(heap, packed, 0, -1, y + n * h * w * outC, y, 1, threads, n, h, w, inC, 3, 3, h, w, outC, groups, 1, 1, 1, 1);
+      addon.groupConv(heap, packed, 0, -1, y + n * h * w * outC, y, 1, threads, ...geometry);
       return heap.slice(y, y + n * h * w * outC);
     });
     expect(outputs[0]!.some(Number.isNaN)).toBe(false);
@@ -100,9 +103,9 @@ describe.runIf(onLinuxX64)('native grouped convolution on the wasm backend (linu
     const heap = new Float32Array(4096);
     const packed = new Float32Array(9 * 2 * 6);
     // 3 groups of 2 out, and 32 groups of 4: not shapes of the kernel (the op sends those to the wasm kernel).
-    expect(() => addon.groupConv(heap, packed, 0, -1, -1, 100, 0, 1, 1, 4, 4, 6, 3, 3, 4, 4, 6, 3, 1, 1, 1, 1)).toThrow(/groupConv: unsupported shape/);
-    expect(() => addon.groupConv(heap, packed, 0, -1, -1, 100, 0, 1, 1, 2, 2, 128, 3, 3, 2, 2, 128, 32, 1, 1, 1, 1)).toThrow(/groupConv: unsupported shape/);
-    expect(() => addon.groupConv(heap, new Float32Array(9 * 16 * 32), 0, -1, -1, 4000, 0, 1, 1, 4, 4, 32, 3, 3, 4, 4, 32, 2, 1, 1, 1, 1)).toThrow(/out of bounds/);
+    expect(() => addon.groupConv(heap, packed, 0, -1, -1, 100, 0, 1, 1, 4, 4, 6, 3, 3, 6, 3, 1, 1, 1, 1, 1, 1, 4, 4)).toThrow(/groupConv: unsupported shape/);
+    expect(() => addon.groupConv(heap, packed, 0, -1, -1, 100, 0, 1, 1, 2, 2, 128, 3, 3, 128, 32, 1, 1, 1, 1, 1, 1, 2, 2)).toThrow(/groupConv: unsupported shape/);
+    expect(() => addon.groupConv(heap, new Float32Array(9 * 16 * 32), 0, -1, -1, 4000, 0, 1, 1, 4, 4, 32, 3, 3, 32, 2, 1, 1, 1, 1, 1, 1, 4, 4)).toThrow(/out of bounds/);
     expect(() => addon.groupConvPack(heap, 4090, packed, 3, 3, 8, 16)).toThrow(/groupConvPack: shape unsupported or out of bounds/);
   });
 });

@@ -7,7 +7,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { relativeError } from '@resnext/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
+import { geometryNumbers, groupConvGeometry } from '../../ops/conv_geometry.js';
 import { fusedGroupConv2d } from '../../ops/group_conv2d.js';
 import { naiveGroupConv, randomArray } from '../../testing/naive_group_conv.js';
 import { GroupConv2DResidual } from '../kernel_names.js';
@@ -78,14 +80,9 @@ async function run(c: Case, seed: number): Promise<{ got: Float32Array; expected
   return { got, expected: reference(c, f32(xs), f32(ws), f32(bs), f32(rs)), kernels: info.kernels.map((k) => k.name) };
 }
 
-function maxRelativeError(got: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(got[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff / scale;
+/** The 16 geometry numbers the addon takes, of an unpadded 1×1 convolution of one group. */
+function pointwiseGeometry(x: [number, number, number, number], outC: number, stride: number): number[] {
+  return geometryNumbers(groupConvGeometry(x, [1, 1, x[3], outC], { strides: [stride, stride], pad: 'valid', dilations: [1, 1], groups: 1 }));
 }
 
 describe.runIf(onLinuxX64)('native 1x1 kernels on the wasm backend (linux-x64)', () => {
@@ -99,7 +96,7 @@ describe.runIf(onLinuxX64)('native 1x1 kernels on the wasm backend (linux-x64)',
   it.each(CASES)('$name: equals the float64 loop, with bias, residual and ReLU fused', async (c) => {
     expect(await tf.setBackend('wasm')).toBe(true);
     const { got, expected, kernels } = await run(c, 11);
-    expect(maxRelativeError(got, expected)).toBeLessThan(1e-5);
+    expect(relativeError(got, expected)).toBeLessThan(1e-5);
     // A residual makes the op our fused kernel; without one it is tfjs' FusedConv2D, routed to ours.
     if (c.residual) expect(kernels).toEqual([GroupConv2DResidual]);
   });
@@ -118,7 +115,7 @@ describe.runIf(onLinuxX64)('native 1x1 kernels on the wasm backend (linux-x64)',
       addon.pack(heap, at.filter, packed, inC, c.outC);
       const outputs = [1, 2, 3].map((threads) => {
         heap.fill(Number.NaN, at.y);
-        addon.pointwise(heap, packed, at.x, c.bias ? at.bias : -1, c.residual ? at.residual : -1, at.y, c.relu ? 1 : 0, threads, n, h, w, inC, outH, outW, c.outC, c.stride, c.stride);
+        addon.pointwise(heap, packed, at.x, c.bias ? at.bias : -1, c.residual ? at.residual : -1, at.y, c.relu ? 1 : 0, threads, ...pointwiseGeometry(c.x, c.outC, c.stride));
         return heap.slice(at.y);
       });
       expect(outputs[0]!.some(Number.isNaN), c.name).toBe(false);
@@ -135,7 +132,7 @@ describe.runIf(onLinuxX64)('native 1x1 kernels on the wasm backend (linux-x64)',
     expect(nativeKernelStatus()).toEqual({ active: false, reason: `${NATIVE_KERNELS_FLAG} is off` });
     const wasm = await run(c, 31);
     tf.env().set(NATIVE_KERNELS_FLAG, true);
-    expect(maxRelativeError(wasm.got, native.got)).toBeLessThan(1e-5);
+    expect(relativeError(wasm.got, native.got)).toBeLessThan(1e-5);
     expect(wasm.got).not.toEqual(native.got); // a different summation (FMA, 8 lanes): not the same kernel
   });
 
@@ -156,8 +153,8 @@ describe.runIf(onLinuxX64)('native 1x1 kernels on the wasm backend (linux-x64)',
       `const { parentPort, workerData } = require('node:worker_threads');
        ${repeatedConvolution.toString()}
        parentPort.postMessage('started');
-       parentPort.postMessage(repeatedConvolution(workerData.addonFile, 1, 192));`,
-      { eval: true, workerData: { addonFile } },
+       parentPort.postMessage(repeatedConvolution(workerData.addonFile, 1, workerData.geometry));`,
+      { eval: true, workerData: { addonFile, geometry: pointwiseGeometry([1, 14, 14, 256], 192, 1) } },
     );
     let started = false;
     const done = new Promise<number>((resolve, reject) => {
@@ -165,7 +162,7 @@ describe.runIf(onLinuxX64)('native 1x1 kernels on the wasm backend (linux-x64)',
       worker.on('error', reject);
     });
     while (!started) await new Promise((r) => setTimeout(r, 1));
-    const main = repeatedConvolution(addonFile, 0, 256);
+    const main = repeatedConvolution(addonFile, 0, pointwiseGeometry([1, 14, 14, 256], 256, 1));
     const other = await done;
     await worker.terminate();
     expect(main).toBe(150);
@@ -177,34 +174,34 @@ describe.runIf(onLinuxX64)('native 1x1 kernels on the wasm backend (linux-x64)',
     const heap = new Float32Array(64);
     const packed = new Float32Array(addon.packedFloats(4, 4));
     expect(() => addon.pack(heap, 60, packed, 4, 4)).toThrow(/pack: the filter or the packed array is out of bounds/);
-    expect(() => addon.pointwise(heap, packed, 0, -1, -1, 60, 0, 1, 1, 2, 2, 4, 2, 2, 4, 1, 1)).toThrow(/pointwise: shape or offsets out of bounds/);
-    expect(() => addon.pointwise(heap, packed, 0, -1, -1, 32, 0, 1, 1, 2, 2, 4, 3, 2, 4, 1, 1)).toThrow(/pointwise: shape or offsets out of bounds/);
-    expect(() => addon.pointwise(heap, new Float32Array(2), 0, -1, -1, 32, 0, 1, 1, 2, 2, 4, 2, 2, 4, 1, 1)).toThrow(/out of bounds/);
+    expect(() => addon.pointwise(heap, packed, 0, -1, -1, 60, 0, 1, 1, 2, 2, 4, 1, 1, 4, 1, 1, 1, 1, 1, 0, 0, 2, 2)).toThrow(/pointwise: shape or offsets out of bounds/);
+    expect(() => addon.pointwise(heap, packed, 0, -1, -1, 32, 0, 1, 1, 2, 2, 4, 1, 1, 4, 1, 1, 1, 1, 1, 0, 0, 3, 2)).toThrow(/pointwise: shape or offsets out of bounds/);
+    expect(() => addon.pointwise(heap, new Float32Array(2), 0, -1, -1, 32, 0, 1, 1, 2, 2, 4, 1, 1, 4, 1, 1, 1, 1, 1, 0, 0, 2, 2)).toThrow(/out of bounds/);
     expect(() => (addon.pointwise as (...a: unknown[]) => void)(heap, packed, 0)).toThrow(/pointwise: bad arguments/);
   });
 });
 
 /**
- * Loads the addon from `addonFile`, computes a 14×14×256 → n 1×1 convolution (data varied by
- * `salt`) on one thread, then 150 times on 2 threads; returns how many of those equal the first.
- * Self-contained: a worker_thread runs its source too.
+ * Loads the addon from `addonFile`, computes the 1×1 convolution of a 14×14×256 input given by
+ * `geometry` (the addon's 16 numbers; data varied by `salt`) on one thread, then 150 times on 2
+ * threads; returns how many of those equal the first. Self-contained: a worker_thread runs its source too.
  */
-function repeatedConvolution(addonFile: string, salt: number, n: number): number {
+function repeatedConvolution(addonFile: string, salt: number, geometry: number[]): number {
   const module = { exports: {} as NativeAddon };
   process.dlopen(module, addonFile);
   const addon = module.exports;
-  const [h, k] = [14, 256];
+  const [h, k, n] = [14, 256, geometry[6]!];
   const heap = new Float32Array(new SharedArrayBuffer(4 * (h * h * k + k * n + h * h * n)));
   for (let i = 0; i < h * h * k + k * n; i++) heap[i] = ((i * 7919 + salt) % 997) / 997 - 0.5;
   const packed = new Float32Array(addon.packedFloats(k, n));
   addon.pack(heap, h * h * k, packed, k, n);
   const y = h * h * k + k * n;
-  addon.pointwise(heap, packed, 0, -1, -1, y, 1, 1, 1, h, h, k, h, h, n, 1, 1);
+  addon.pointwise(heap, packed, 0, -1, -1, y, 1, 1, ...geometry);
   const expected = heap.slice(y);
   let same = 0;
   for (let r = 0; r < 150; r++) {
     heap.fill(0, y);
-    addon.pointwise(heap, packed, 0, -1, -1, y, 1, 2, 1, h, h, k, h, h, n, 1, 1);
+    addon.pointwise(heap, packed, 0, -1, -1, y, 1, 2, ...geometry);
     if (heap.subarray(y).every((v, i) => Object.is(v, expected[i]))) same++;
   }
   return same;
